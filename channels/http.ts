@@ -1,0 +1,55 @@
+import { AppError } from "../content/errors.js";
+import type { HttpClient } from "./adapter.js";
+
+/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Sends a request and turns transport failures into Loa's error codes: a timeout after sending is
+ * `channel_unconfirmed` (the provider may have acted), any other network failure `channel_unavailable`.
+ */
+export async function send(http: HttpClient, url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  try {
+    return await http(url, init);
+  } catch (err) {
+    if (init.signal.aborted) {
+      throw new AppError("channel_unconfirmed", `no answer from ${new URL(url).host} before the timeout; it may have published`, {
+        cause: err,
+      });
+    }
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new AppError("channel_unavailable", `cannot reach ${new URL(url).host}: ${detail}`, { cause: err });
+  }
+}
+
+/** A short, safe excerpt of a provider's error answer: its `message`/`error` field, else the text. */
+export async function providerMessage(res: Response): Promise<string> {
+  const text = await res.text().catch(() => "");
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const err = body.error;
+    const message = body.message ?? (typeof err === "object" && err !== null ? (err as Record<string, unknown>).message : err);
+    if (typeof message === "string" && message) return message.slice(0, 500);
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.slice(0, 500) || res.statusText;
+}
+
+/** Maps an unsuccessful HTTP answer to the error that says whether to retry. */
+export async function errorFromResponse(res: Response, provider: string): Promise<AppError> {
+  const message = `${provider} answered ${res.status}: ${await providerMessage(res)}`;
+  const wait = retryAfterMs(res.headers.get("retry-after"));
+  if (res.status === 429) return new AppError("rate_limited", message, wait === undefined ? {} : { retryAfterMs: wait });
+  if (res.status >= 500 || res.status === 408) {
+    return new AppError("channel_unavailable", message, wait === undefined ? {} : { retryAfterMs: wait });
+  }
+  return new AppError("channel_rejected", message);
+}

@@ -1,0 +1,27 @@
+import crypto from "node:crypto";
+import type { Actor } from "./model.js";
+import type { Db } from "./store/db.js";
+
+/** Appends one line to the audit log: who did what to which entity, and when. */
+export async function audit(
+  db: Db,
+  actor: Actor,
+  action: string,
+  entity: string,
+  entityId: string,
+  at: Date,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await db
+    .insertInto("audit_log")
+    .values({
+      id: crypto.randomUUID(),
+      at,
+      actor_id: actor.id,
+      action,
+      entity,
+      entity_id: entityId,
+      details: JSON.stringify(details),
+    })
+    .execute();
+}

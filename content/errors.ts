@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/** Every failure Loa reports has one of these codes; the HTTP layer and the workers map them. */
+export const ErrorCode = z.enum([
+  "invalid_input",
+  "unprocessable",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "rate_limited",
+  "channel_rejected",
+  "channel_unavailable",
+  "channel_unconfirmed",
+  "auth_expired",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** The request field the error is about, as a dotted path (`deliveries.0.at`). */
+  field?: string;
+  /** For `rate_limited`: how long the provider asked us to wait. */
+  retryAfterMs?: number;
+}
+
+/** The one error class of Loa: a code, a message fit for a user, and optionally the field at fault. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.field = options.field;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export const notFound = (what: string, field?: string) =>
+  new AppError("not_found", `${what} not found`, field === undefined ? {} : { field });

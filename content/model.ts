@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/** Kinds of agency in the plan; districts and communes are the grassroots levels. */
+export const AgencyKind = z.enum(["department", "district", "commune", "press", "city_office", "dost"]);
+export type AgencyKind = z.infer<typeof AgencyKind>;
+
+/** Kinds of content an officer queues (task 1.3 lists news, photos, infographics, motion graphics, video). */
+export const ItemKind = z.enum(["news", "photo", "infographic", "video", "radio", "programme", "sms"]);
+export type ItemKind = z.infer<typeof ItemKind>;
+
+export const ItemStatus = z.enum(["draft", "submitted", "approved", "archived"]);
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
+/**
+ * Kinds of channel. Only `webhook` has an adapter today; the others are the plan's channel kinds,
+ * known to obligations so that compliance and evidence can name them before their adapters exist.
+ */
+export const ChannelKind = z.enum([
+  "webhook",
+  "wordpress",
+  "facebook_page",
+  "zalo_oa",
+  "youtube",
+  "feed",
+  "press",
+  "radio_tv",
+  "loudspeaker",
+  "bulletin_board",
+  "sms",
+]);
+export type ChannelKind = z.infer<typeof ChannelKind>;
+
+export const DeliveryStatus = z.enum(["scheduled", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"]);
+export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+export const Role = z.enum(["admin", "auditor", "officer", "broadcaster"]);
+export type Role = z.infer<typeof Role>;
+
+export const PeriodKind = z.enum(["week", "month", "year"]);
+export type PeriodKind = z.infer<typeof PeriodKind>;
+
+/** A task code of the plan's appendix: `1.3`, `2.2`, `3.3`. */
+export const TaskCode = z.string().regex(/^\d\.\d{1,2}$/, "a task code of the plan, such as 1.3");
+
+export interface Agency {
+  id: string;
+  code: string;
+  name: string;
+  kind: AgencyKind;
+  parentId: string | null;
+  validFrom: string;
+  validTo: string | null;
+}
+
+export interface Obligation {
+  id: string;
+  taskCode: string;
+  description: string;
+  agencyKinds: AgencyKind[];
+  agencyIds: string[];
+  itemKinds: ItemKind[];
+  channelKinds: ChannelKind[];
+  period: PeriodKind;
+  minCount: number;
+  validFrom: string;
+  validTo: string | null;
+}
+
+export interface Channel {
+  id: string;
+  agencyId: string;
+  kind: ChannelKind;
+  name: string;
+  settings: Record<string, unknown>;
+  hasSecret: boolean;
+  createdAt: Date;
+}
+
+export interface Item {
+  id: string;
+  agencyId: string;
+  kind: ItemKind;
+  title: string;
+  body: string;
+  tasks: string[];
+  status: ItemStatus;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Delivery {
+  id: string;
+  itemId: string;
+  channelId: string;
+  agencyId: string;
+  status: DeliveryStatus;
+  scheduledAt: Date;
+  runAt: Date;
+  attempts: number;
+  lastError: string | null;
+  externalId: string | null;
+  url: string | null;
+  publishedAt: Date | null;
+  claimedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  agencyId: string | null;
+  createdAt: Date;
+}
+
+/** Who is acting: the user behind a request's token, or the system itself (clock, workers). */
+export type Actor = User | { id: "system"; role: "system"; name: "system"; agencyId: null };
+export const SYSTEM: Actor = { id: "system", role: "system", name: "system", agencyId: null };

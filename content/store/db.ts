@@ -1,0 +1,95 @@
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import {
+  Kysely,
+  type KyselyPlugin,
+  OperationNodeTransformer,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  PostgresDialect,
+  PrimitiveValueListNode,
+  type QueryResult,
+  type RootOperationNode,
+  SqliteDialect,
+  type UnknownRow,
+  ValueNode,
+} from "kysely";
+import pg from "pg";
+import type { Config } from "../config.js";
+import type { Database } from "./schema.js";
+
+export type Db = Kysely<Database>;
+export type DbKind = Config["database"]["kind"];
+
+/** SQLite has no timestamp type: `Date` parameters become ISO 8601 UTC text (which sorts in time order). */
+class DatesAsIsoText extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode): ValueNode {
+    const v = node.value;
+    return v instanceof Date ? ValueNode.create(v.toISOString()) : super.transformValue(node);
+  }
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    return PrimitiveValueListNode.create(node.values.map((v) => (v instanceof Date ? v.toISOString() : v)));
+  }
+}
+
+/** …and the `*_at` columns come back as `Date`, as they do from PostgreSQL. */
+class SqliteDatesPlugin implements KyselyPlugin {
+  readonly #transformer = new DatesAsIsoText();
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.#transformer.transformNode(args.node);
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    for (const row of args.result.rows) {
+      for (const key of Object.keys(row)) {
+        const v = row[key];
+        if (key.endsWith("_at") && typeof v === "string") row[key] = new Date(v);
+      }
+    }
+    return args.result;
+  }
+}
+
+// PostgreSQL's bigint/numeric (count(*), sum) arrive as strings by default; Loa's counts fit a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export interface OpenedDb {
+  db: Db;
+  kind: DbKind;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database: SQLite in the data dir by default, PostgreSQL when `DATABASE_URL` is set. */
+export async function openDb(database: Config["database"]): Promise<OpenedDb> {
+  if (database.kind === "sqlite") {
+    fs.mkdirSync(path.dirname(database.file), { recursive: true });
+    const sqlite = new SQLite(database.file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("synchronous = NORMAL");
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      plugins: [new SqliteDatesPlugin()],
+    });
+    return { db, kind: "sqlite", close: () => db.destroy() };
+  }
+  const schema = database.schema;
+  if (schema !== "public") {
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: database.url,
+    max: 10,
+    options: `-c search_path="${schema}" -c TimeZone=UTC`,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: "postgres", close: () => db.destroy() };
+}

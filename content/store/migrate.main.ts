@@ -1,0 +1,15 @@
+// `npm run migrate`: applies pending migrations to the configured database and exits.
+import { loadConfig } from "../config.js";
+import { openDb } from "./db.js";
+import { migrate } from "./migrate.js";
+import { seedPlan } from "./seed.js";
+
+const config = loadConfig(process.env);
+const { db, close } = await openDb(config.database);
+try {
+  const applied = await migrate(db);
+  const seeded = await seedPlan(db);
+  process.stdout.write(`migrations applied: ${applied.length ? applied.join(", ") : "none pending"}${seeded ? "; plan seeded" : ""}\n`);
+} finally {
+  await close();
+}

@@ -1,0 +1,16 @@
+import { type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { Db } from "./db.js";
+import * as m001 from "./migrations/001-init.js";
+
+/** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
+const migrations: Record<string, Migration> = { "001-init": m001 };
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies every pending migration; run at every start and by `npm run migrate`. */
+export async function migrate(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, migrationTableName: "loa_migrations", migrationLockTableName: "loa_migrations_lock" });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,46 @@
+import express from "express";
+import type { Redis } from "ioredis";
+import { sql } from "kysely";
+import type { Logger } from "pino";
+import type { Services } from "../content/services.js";
+import { requireUser } from "./auth.js";
+import { errorHandler } from "./errors.js";
+import { channelRoutes } from "./routes/channels.routes.js";
+import { deliveryRoutes } from "./routes/deliveries.routes.js";
+import { itemRoutes } from "./routes/items.routes.js";
+import { userRoutes } from "./routes/users.routes.js";
+
+/** Builds the HTTP face from the use cases; it holds no state of its own. */
+export function createApp(services: Services, redis: Redis, log: Logger): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(express.json({ limit: "1mb" }));
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const check = async (probe: () => Promise<unknown>) => {
+      try {
+        await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2_000))]);
+        return "ok";
+      } catch (err) {
+        return `unreachable: ${(err as Error).message}`;
+      }
+    };
+    const [database, redisState] = await Promise.all([check(() => sql`select 1`.execute(services.db)), check(() => redis.ping())]);
+    const ready = database === "ok" && redisState === "ok";
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", database, redis: redisState });
+  });
+
+  const api = express.Router();
+  api.use(requireUser(services.users));
+  api.use(userRoutes(services), channelRoutes(services), itemRoutes(services), deliveryRoutes(services));
+  api.use((req, res) => {
+    res.status(404).json({ code: "not_found", message: `no route ${req.method} ${req.baseUrl}${req.path}` });
+  });
+  app.use("/api", api);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,21 @@
+import type { RequestHandler, Response } from "express";
+import { AppError } from "../content/errors.js";
+import type { User } from "../content/model.js";
+import type { UserService } from "../content/users.js";
+
+/** Requires `Authorization: Bearer <token>`; the user is then `res.locals.user`. */
+export function requireUser(users: UserService): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw new AppError("unauthorized", "a bearer token is required (Authorization: Bearer …)");
+    const user = await users.authenticate(match[1]);
+    if (!user) throw new AppError("unauthorized", "unknown or revoked token");
+    res.locals.user = user;
+    next();
+  };
+}
+
+export function userOf(res: Response): User {
+  return res.locals.user as User;
+}

@@ -1,0 +1,22 @@
+import { Router } from "express";
+import { z } from "zod";
+import { NewChannel } from "../../content/channels.js";
+import type { Services } from "../../content/services.js";
+import { userOf } from "../auth.js";
+import { parse } from "../validate.js";
+
+const ChannelFilter = z.strictObject({ agencyId: z.string().optional() });
+
+export function channelRoutes(s: Services): Router {
+  const r = Router();
+  r.get("/channels", async (req, res) => {
+    res.json({ data: await s.channels.list(userOf(res), parse(ChannelFilter, req.query, "query")) });
+  });
+  r.post("/channels", async (req, res) => {
+    res.status(201).json(await s.channels.create(userOf(res), parse(NewChannel, req.body)));
+  });
+  r.get("/channels/:id", async (req, res) => {
+    res.json(await s.channels.get(userOf(res), req.params.id));
+  });
+  return r;
+}

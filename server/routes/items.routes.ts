@@ -1,0 +1,24 @@
+import { Router } from "express";
+import { ScheduleRequest } from "../../content/deliveries.js";
+import { ItemFilter, NewItem } from "../../content/items.js";
+import type { Services } from "../../content/services.js";
+import { userOf } from "../auth.js";
+import { parse } from "../validate.js";
+
+export function itemRoutes(s: Services): Router {
+  const r = Router();
+  r.get("/items", async (req, res) => {
+    res.json({ data: await s.items.list(userOf(res), parse(ItemFilter, req.query, "query")) });
+  });
+  r.post("/items", async (req, res) => {
+    res.status(201).json(await s.items.create(userOf(res), parse(NewItem, req.body)));
+  });
+  r.get("/items/:id", async (req, res) => {
+    res.json(await s.items.get(userOf(res), req.params.id));
+  });
+  r.post("/items/:id/schedule", async (req, res) => {
+    const deliveries = await s.deliveries.schedule(userOf(res), req.params.id, parse(ScheduleRequest, req.body));
+    res.status(201).json({ data: deliveries });
+  });
+  return r;
+}

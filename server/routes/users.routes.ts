@@ -1,0 +1,25 @@
+import { Router } from "express";
+import { listAgencies } from "../../content/agencies.js";
+import type { Services } from "../../content/services.js";
+import { NewUser } from "../../content/users.js";
+import { userOf } from "../auth.js";
+import { parse } from "../validate.js";
+
+/** Users, the caller itself, and the agencies users belong to. */
+export function userRoutes(s: Services): Router {
+  const r = Router();
+  r.get("/me", (_req, res) => {
+    res.json(userOf(res));
+  });
+  r.get("/users", async (_req, res) => {
+    res.json({ data: await s.users.list(userOf(res)) });
+  });
+  r.post("/users", async (req, res) => {
+    const { user, token } = await s.users.create(userOf(res), parse(NewUser, req.body));
+    res.status(201).json({ ...user, token });
+  });
+  r.get("/agencies", async (_req, res) => {
+    res.json({ data: await listAgencies(s.db) });
+  });
+  return r;
+}

@@ -1,0 +1,91 @@
+import { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import type { HttpClient } from "../channels/adapter.js";
+import { createAdapterRegistry } from "../channels/registry.js";
+import type { Config } from "../content/config.js";
+import { systemClock } from "../content/ports.js";
+import { createSecretBox, loadSecretKey } from "../content/secrets.js";
+import { createServices, type Services } from "../content/services.js";
+import { type OpenedDb, openDb } from "../content/store/db.js";
+import { migrate } from "../content/store/migrate.js";
+import { seedPlan } from "../content/store/seed.js";
+import { type BullDeliveryQueue, createDeliveryQueue } from "./queue.js";
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  database: OpenedDb;
+  services: Services;
+  queue: BullDeliveryQueue;
+  /** Builds a fresh Redis connection for a blocking consumer (BullMQ workers need their own). */
+  redisForWorker(): Redis;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: ["req.headers.authorization", "secret", "*.secret", "token"],
+  });
+}
+
+/** Fails fast, in one clear line, when Redis cannot be reached. */
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 3_000, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    const message = `Loa cannot reach Redis at ${url} (${(err as Error).message}). Start one with \`redis-server --daemonize yes\` (Debian: apt-get install redis-server) or set REDIS_URL.`;
+    log.fatal(message);
+    throw new Error(message);
+  }
+  redis.disconnect();
+  // The long-lived connection reconnects forever: a Redis restart must not stop Loa.
+  return new Redis(url, { maxRetriesPerRequest: null });
+}
+
+/**
+ * Opens everything a Loa process needs: the database (migrated, seeded on first start), Redis, the
+ * publish queue and the use cases. `http` is injectable so tests can watch what adapters send.
+ */
+export async function openRuntime(config: Config, options: { log?: Logger; http?: HttpClient } = {}): Promise<Runtime> {
+  const log = options.log ?? createLogger(config);
+  const redis = await connectRedis(config.redisUrl, log);
+  const database = await openDb(config.database);
+  await migrate(database.db);
+  if (await seedPlan(database.db)) log.info("seeded the plan's agencies and obligations");
+  const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const queue = createDeliveryQueue(redis, config.queuePrefix);
+  const services = createServices({
+    db: database.db,
+    queue,
+    registry: createAdapterRegistry(options.http ?? fetch),
+    box,
+    clock: systemClock,
+    log,
+    config,
+  });
+  const workerConnections: Redis[] = [];
+  return {
+    config,
+    log,
+    database,
+    services,
+    queue,
+    redis,
+    redisForWorker() {
+      const c = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      workerConnections.push(c);
+      return c;
+    },
+    async close() {
+      await queue.close();
+      for (const c of workerConnections) c.disconnect();
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}
