@@ -55,7 +55,7 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
   const log = options.log ?? createLogger(config);
   const redis = await connectRedis(config.redisUrl, log);
   const database = await openDb(config.database);
-  await migrate(database.db);
+  await migrate(database.db, config.database.kind === "postgres" ? config.database.schema : undefined);
   if (await seedPlan(database.db)) log.info("seeded the plan's agencies and obligations");
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const queue = createDeliveryQueue(redis, config.queuePrefix);

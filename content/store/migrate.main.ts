@@ -7,7 +7,7 @@ import { seedPlan } from "./seed.js";
 const config = loadConfig(process.env);
 const { db, close } = await openDb(config.database);
 try {
-  const applied = await migrate(db);
+  const applied = await migrate(db, config.database.kind === "postgres" ? config.database.schema : undefined);
   const seeded = await seedPlan(db);
   process.stdout.write(`migrations applied: ${applied.length ? applied.join(", ") : "none pending"}${seeded ? "; plan seeded" : ""}\n`);
 } finally {

@@ -8,8 +8,15 @@ const migrations: Record<string, Migration> = { "001-init": m001 };
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies every pending migration; run at every start and by `npm run migrate`. */
-export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: "loa_migrations", migrationLockTableName: "loa_migrations_lock" });
+export async function migrate(db: Db, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: "loa_migrations",
+    migrationLockTableName: "loa_migrations_lock",
+    // Kysely looks for its own tables across every schema unless told which one is ours.
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
