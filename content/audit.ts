@@ -16,7 +16,7 @@ export async function audit(
     .insertInto("audit_log")
     .values({
       id: crypto.randomUUID(),
-      at,
+      occurred_at: at,
       actor_id: actor.id,
       action,
       entity,

@@ -93,7 +93,7 @@ export interface TokenTable {
 
 export interface AuditTable {
   id: string;
-  at: Timestamp;
+  occurred_at: Timestamp;
   actor_id: string;
   action: string;
   entity: string;

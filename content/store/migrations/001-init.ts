@@ -113,7 +113,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("audit_log")
     .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("at", ts, (c) => c.notNull())
+    .addColumn("occurred_at", ts, (c) => c.notNull())
     .addColumn("actor_id", "text", (c) => c.notNull())
     .addColumn("action", "text", (c) => c.notNull())
     .addColumn("entity", "text", (c) => c.notNull())
