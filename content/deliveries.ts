@@ -37,6 +37,8 @@ export type DeliveryFilter = z.infer<typeof DeliveryFilter>;
 
 /** A time this close behind the clock still counts as "now" (request latency, clock skew). */
 const PAST_GRACE_MS = 5_000;
+/** How long a request waits for Redis before answering anyway (the delivery is safe in the database). */
+const QUEUE_WAIT_MS = 2_000;
 
 export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock, log: Log) {
   async function load(actor: Actor, id: string) {
@@ -48,10 +50,16 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
 
   /** The database is the truth: if Redis is down, the reconciler adds the jobs once it is back. */
   async function enqueue(jobs: { deliveryId: string; runAt: Date }[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the queue did not answer within ${QUEUE_WAIT_MS} ms`)), QUEUE_WAIT_MS);
+    });
     try {
-      await queue.add(jobs);
+      await Promise.race([queue.add(jobs), timeout]);
     } catch (err) {
       log.warn({ err, count: jobs.length }, "could not queue deliveries now; the reconciler will add them");
+    } finally {
+      clearTimeout(timer);
     }
   }
 

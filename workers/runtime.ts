@@ -30,6 +30,21 @@ export function createLogger(config: Config): Logger {
   });
 }
 
+/** Logs a Redis outage once when it starts and once when it ends, not at every reconnection attempt. */
+export function watchRedis(conn: Redis, log: Logger, name: string): Redis {
+  let down = false;
+  conn.on("error", (err: Error) => {
+    if (!down)
+      log.warn({ connection: name, err: err.message }, "Redis unreachable; retrying (scheduled deliveries are safe in the database)");
+    down = true;
+  });
+  conn.on("ready", () => {
+    if (down) log.info({ connection: name }, "Redis reachable again");
+    down = false;
+  });
+  return conn;
+}
+
 /** Fails fast, in one clear line, when Redis cannot be reached. */
 async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 3_000, retryStrategy: () => null });
@@ -44,7 +59,7 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
   }
   redis.disconnect();
   // The long-lived connection reconnects forever: a Redis restart must not stop Loa.
-  return new Redis(url, { maxRetriesPerRequest: null });
+  return watchRedis(new Redis(url, { maxRetriesPerRequest: null }), log, "main");
 }
 
 /**
@@ -59,6 +74,7 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
   if (await seedPlan(database.db)) log.info("seeded the plan's agencies and obligations");
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const queue = createDeliveryQueue(redis, config.queuePrefix);
+  queue.queue.on("error", () => undefined); // the connection's watcher has said it already
   const services = createServices({
     db: database.db,
     queue,
@@ -77,7 +93,7 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
     queue,
     redis,
     redisForWorker() {
-      const c = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      const c = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), log, "worker");
       workerConnections.push(c);
       return c;
     },
