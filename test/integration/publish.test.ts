@@ -145,6 +145,19 @@ describe.each(DB_KINDS)("publishing to a webhook CMS (%s)", (kind) => {
     }
   });
 
+  it("gives up as unconfirmed a delivery whose worker died while publishing, without sending it again", async () => {
+    const id = await schedule(hub.api, await newsItem(hub.api), channelId, 3_600_000);
+    // What a worker killed mid-call leaves behind: a claim, and no outcome.
+    await hub.running.runtime.database.db
+      .updateTable("deliveries")
+      .set({ status: "publishing", attempts: 1, claimed_at: new Date(Date.now() - 5 * 60_000) })
+      .where("id", "=", id)
+      .execute();
+    const d = await settled(hub.api, id, ["unconfirmed"], 5_000);
+    expect(d.lastError).toMatch(/worker stopped/);
+    expect(attemptsFor(id)).toHaveLength(0);
+  });
+
   it("publishes each delivery once when two workers race for the same deliveries", async () => {
     const second = await startHub(kind, { roles: ["worker"], shareWith: hub });
     try {
