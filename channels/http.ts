@@ -1,5 +1,6 @@
+import type { z } from "zod";
 import { AppError } from "../content/errors.js";
-import type { HttpClient } from "./adapter.js";
+import type { AdapterContext, HttpClient } from "./adapter.js";
 
 /** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
@@ -52,4 +53,60 @@ export async function errorFromResponse(res: Response, provider: string): Promis
     return new AppError("channel_unavailable", message, wait === undefined ? {} : { retryAfterMs: wait });
   }
   return new AppError("channel_rejected", message);
+}
+
+/** A stored file that cannot be read is Loa's problem, not the provider's: nothing was sent, and a retry will not help. */
+export function unreadableMedia(key: string, err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError("unprocessable", `cannot read the stored media file ${key}: ${(err as Error).message}`, { cause: err });
+}
+
+/** Reads a stored media file whole: for images and other small files, never for whole videos. */
+export async function readMediaFile(readMedia: AdapterContext["readMedia"], key: string): Promise<Buffer> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await readMedia(key)).stream)
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks);
+  } catch (err) {
+    throw unreadableMedia(key, err);
+  }
+}
+
+/**
+ * Reads a provider's successful answer. An answer without the id it should carry leaves the outcome
+ * unknown, so it is `channel_unconfirmed`, never a reason to post again.
+ */
+export async function parseAnswer<T>(res: Response, schema: z.ZodType<T>, provider: string): Promise<T> {
+  const answer = schema.safeParse(await res.json().catch(() => undefined));
+  if (!answer.success) throw new AppError("channel_unconfirmed", `${provider} answered ${res.status} without what it should return`);
+  return answer.data;
+}
+
+/**
+ * Runs a step that publishes nothing by itself (an upload before the post is created): a timeout
+ * there leaves nothing to confirm, so it becomes `channel_unavailable`, safe to retry.
+ */
+export async function beforePublishing<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "channel_unconfirmed") {
+      throw new AppError("channel_unavailable", `${err.message} (while uploading: nothing was published yet)`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Parses a channel's stored JSON secret (OAuth tokens); anything else is a 422 naming `secret`. */
+export function parseJsonSecret<S extends z.ZodType>(schema: S, secret: string | undefined, shape: string): z.infer<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(secret ?? "");
+  } catch {
+    json = undefined;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new AppError("unprocessable", `${shape}; connect the account again`, { field: "secret" });
+  return parsed.data;
 }

@@ -21,6 +21,10 @@ export function webhookBody(req: PublishRequest): string {
     scheduledAt: req.scheduledAt.toISOString(),
     agency: req.agency,
     item: req.item,
+    /** The channel's template output: what a portal should show (`html`) and its excerpt (`summary`). */
+    text: req.text,
+    // Only present when the item carries media, so receivers written before media keep working.
+    ...(req.media ? { media: req.media } : {}),
   });
 }
 
@@ -31,7 +35,7 @@ export const webhookFactory: AdapterFactory<typeof WebhookSettings> = {
   kind: "webhook",
   settings: WebhookSettings,
   needsSecret: true,
-  create(settings, secret, http): ChannelAdapter {
+  create(settings, secret, { http }): ChannelAdapter {
     if (!secret) throw new AppError("unprocessable", "a webhook channel needs a secret to sign with", { field: "secret" });
     return {
       kind: "webhook",

@@ -14,6 +14,25 @@ export const Duration = z
     return Math.round(Number(match?.[1]) * (UNITS[unit] ?? 1));
   });
 
+const BYTE_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+
+/** A size: bytes as a bare number, or with a unit (`512KB`, `30MB`, `2GB`; binary multiples). */
+export const Bytes = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB)?$/i, "expected a size such as 512KB, 30MB, 2GB")
+  .transform((text) => {
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(text);
+    return Math.round(Number(match?.[1]) * (BYTE_UNITS[(match?.[2] ?? "B").toUpperCase()] ?? 1));
+  });
+
+const nameList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
 const optionalText = z
   .string()
   .optional()
@@ -43,7 +62,38 @@ export const EnvSchema = z.object({
   PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   RECONCILE_CRON: z.string().default("* * * * *"),
   RECONCILE_HORIZON: Duration.default(24 * 3_600_000),
+  COMPLIANCE_CLOSE_CRON: z.string().trim().min(1).default("10 0 * * 1"),
+  COMPLIANCE_REMIND_CRON: z.string().trim().min(1).default("0 9 * * 4"),
+  REMINDER_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: "an http(s) URL" }).optional()),
+  REMINDER_WEBHOOK_SECRET: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, error: "an smtp:// or smtps:// URL" }).optional()),
+  SMTP_FROM: z.string().trim().min(3).default("Loa <loa@localhost>"),
+  MEDIA_MAX_IMAGE_BYTES: Bytes.default(30 * 1024 ** 2),
+  MEDIA_MAX_VIDEO_BYTES: Bytes.default(2 * 1024 ** 3),
+  MEDIA_MAX_AUDIO_BYTES: Bytes.default(200 * 1024 ** 2),
+  MEDIA_MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).default(100_000_000),
+  MEDIA_MAX_VIDEO_DURATION: Duration.default(30 * 60_000),
+  MEDIA_MAX_AUDIO_DURATION: Duration.default(3 * 3_600_000),
+  MEDIA_LOUDNESS_TARGET: z.coerce.number().min(-70).max(-5).default(-16),
+  MEDIA_TRUE_PEAK: z.coerce.number().min(-9).max(0).default(-1.5),
+  MEDIA_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+  MEDIA_VIDEO_PROFILES: nameList
+    .pipe(z.array(z.enum(["web720", "youtube1080", "vertical"])).min(1))
+    .default(["web720", "youtube1080", "vertical"]),
+  MEDIA_VIDEO_PRESET: z.enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"]).default("veryfast"),
+  MEDIA_WATERMARK_PROFILES: nameList.pipe(z.array(z.enum(["feed", "square", "thumb", "board", "original"]))).default(["feed", "square"]),
+  FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
+  FFPROBE_PATH: z.string().min(1).default("ffprobe"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PUBLIC_URL: optionalText.pipe(z.url().optional()),
+  FACEBOOK_CLIENT_ID: optionalText,
+  FACEBOOK_CLIENT_SECRET: optionalText,
+  ZALO_CLIENT_ID: optionalText,
+  ZALO_CLIENT_SECRET: optionalText,
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  TOKEN_REFRESH_CRON: z.string().default("*/15 * * * *"),
+  TOKEN_REFRESH_AHEAD: Duration.default(6 * 3_600_000),
 });
 
 export interface Config {
@@ -65,7 +115,38 @@ export interface Config {
     concurrency: number;
   };
   reconcile: { cron: string; horizonMs: number };
+  compliance: ComplianceConfig;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** Where users and providers reach this hub (feeds' links, OAuth redirect); defaults to localhost. */
+  publicUrl: string;
+  /** The city's apps registered with each OAuth provider, where configured. */
+  oauthApps: Partial<Record<"facebook" | "zalo" | "google", { clientId: string; clientSecret: string }>>;
+  tokens: { refreshCron: string; refreshAheadMs: number };
+  media: MediaConfig;
+}
+
+/** Uploads, their limits and what the media worker derives from them. */
+export interface MediaConfig {
+  /** Originals and variants live under here (local disk store); `tmp/` holds uploads and work in progress. */
+  dir: string;
+  maxBytes: { image: number; video: number; audio: number };
+  maxImagePixels: number;
+  maxDurationMs: { video: number; audio: number };
+  loudness: { integrated: number; truePeak: number };
+  concurrency: number;
+  videoProfiles: z.infer<typeof EnvSchema>["MEDIA_VIDEO_PROFILES"];
+  videoPreset: z.infer<typeof EnvSchema>["MEDIA_VIDEO_PRESET"];
+  watermarkProfiles: z.infer<typeof EnvSchema>["MEDIA_WATERMARK_PROFILES"];
+  ffmpegPath: string;
+  ffprobePath: string;
+}
+
+/** The clock's compliance duties (crons in Asia/Ho_Chi_Minh) and where at-risk reminders go. */
+export interface ComplianceConfig {
+  closeCron: string;
+  remindCron: string;
+  webhook: { url: string; secret: string } | undefined;
+  smtp: { url: string; from: string } | undefined;
 }
 
 /** Parses the environment once. Throws an error naming each bad variable. */
@@ -76,6 +157,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`Invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  if (e.REMINDER_WEBHOOK_URL && !e.REMINDER_WEBHOOK_SECRET) {
+    throw new Error("Invalid configuration:\n  REMINDER_WEBHOOK_SECRET: required when REMINDER_WEBHOOK_URL is set (reminders are signed)");
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -97,6 +181,38 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       concurrency: e.PUBLISH_CONCURRENCY,
     },
     reconcile: { cron: e.RECONCILE_CRON, horizonMs: e.RECONCILE_HORIZON },
+    compliance: {
+      closeCron: e.COMPLIANCE_CLOSE_CRON,
+      remindCron: e.COMPLIANCE_REMIND_CRON,
+      webhook: e.REMINDER_WEBHOOK_URL ? { url: e.REMINDER_WEBHOOK_URL, secret: e.REMINDER_WEBHOOK_SECRET ?? "" } : undefined,
+      smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
+    },
     logLevel: e.LOG_LEVEL,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    oauthApps: Object.fromEntries(
+      (
+        [
+          ["facebook", e.FACEBOOK_CLIENT_ID, e.FACEBOOK_CLIENT_SECRET],
+          ["zalo", e.ZALO_CLIENT_ID, e.ZALO_CLIENT_SECRET],
+          ["google", e.GOOGLE_CLIENT_ID, e.GOOGLE_CLIENT_SECRET],
+        ] as const
+      )
+        .filter(([, id, secret]) => id && secret)
+        .map(([name, clientId, clientSecret]) => [name, { clientId, clientSecret }]),
+    ),
+    tokens: { refreshCron: e.TOKEN_REFRESH_CRON, refreshAheadMs: e.TOKEN_REFRESH_AHEAD },
+    media: {
+      dir: path.join(dataDir, "media"),
+      maxBytes: { image: e.MEDIA_MAX_IMAGE_BYTES, video: e.MEDIA_MAX_VIDEO_BYTES, audio: e.MEDIA_MAX_AUDIO_BYTES },
+      maxImagePixels: e.MEDIA_MAX_IMAGE_PIXELS,
+      maxDurationMs: { video: e.MEDIA_MAX_VIDEO_DURATION, audio: e.MEDIA_MAX_AUDIO_DURATION },
+      loudness: { integrated: e.MEDIA_LOUDNESS_TARGET, truePeak: e.MEDIA_TRUE_PEAK },
+      concurrency: e.MEDIA_CONCURRENCY,
+      videoProfiles: e.MEDIA_VIDEO_PROFILES,
+      videoPreset: e.MEDIA_VIDEO_PRESET,
+      watermarkProfiles: e.MEDIA_WATERMARK_PROFILES,
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+    },
   };
 }

@@ -40,7 +40,10 @@ const PAST_GRACE_MS = 5_000;
 /** How long a request waits for Redis before answering anyway (the delivery is safe in the database). */
 const QUEUE_WAIT_MS = 2_000;
 
-export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock, log: Log) {
+/** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
+export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[]) => Promise<void>;
+
+export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock, log: Log, checkPublishable: PublishableCheck) {
   async function load(actor: Actor, id: string) {
     const scope = readScope(actor);
     const row = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
@@ -134,6 +137,10 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
           updated_at: now,
         });
       }
+      await checkPublishable(
+        item.id,
+        rows.map((r) => ({ channelId: r.channel_id, at: r.scheduled_at })),
+      );
       await db.transaction().execute(async (tx) => {
         await tx.insertInto("deliveries").values(rows).execute();
         await audit(tx, actor, "item.schedule", "item", item.id, now, { deliveries: rows.map((r) => r.id) });

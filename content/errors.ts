@@ -4,6 +4,8 @@ import { z } from "zod";
 export const ErrorCode = z.enum([
   "invalid_input",
   "unprocessable",
+  "payload_too_large",
+  "unsupported_media_type",
   "unauthorized",
   "forbidden",
   "not_found",
@@ -22,6 +24,8 @@ export interface AppErrorOptions {
   field?: string;
   /** For `rate_limited`: how long the provider asked us to wait. */
   retryAfterMs?: number;
+  /** More the client should see, merged into the error answer (e.g. `problems`). */
+  details?: Record<string, unknown>;
 }
 
 /** The one error class of Loa: a code, a message fit for a user, and optionally the field at fault. */
@@ -29,6 +33,7 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -36,6 +41,7 @@ export class AppError extends Error {
     this.code = code;
     this.field = options.field;
     this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details;
   }
 }
 

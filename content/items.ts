@@ -4,7 +4,8 @@ import { assertCanWrite, readScope } from "./access.js";
 import { activeAgency } from "./agencies.js";
 import { audit } from "./audit.js";
 import { AppError, notFound } from "./errors.js";
-import { type Actor, type Item, ItemKind, ItemStatus, TaskCode } from "./model.js";
+import { attachMedia, checkAttachable, MediaIds } from "./media-items.js";
+import { type Actor, type Item, ItemKind, ItemStatus, ItemVariants, TaskCode } from "./model.js";
 import type { Clock } from "./ports.js";
 import type { Db } from "./store/db.js";
 import { toItem } from "./store/rows.js";
@@ -22,6 +23,10 @@ export const NewItem = z.strictObject({
   title: VietText(500),
   body: VietText(100_000),
   tasks: z.array(TaskCode).max(20).default([]),
+  /** Uploaded media to carry, in order; deliveries wait until they are processed. */
+  mediaIds: MediaIds.default([]),
+  /** Per channel kind, the item's own title/body for that channel (e.g. a shorter Facebook text). */
+  variants: ItemVariants.default({}),
 });
 export type NewItem = z.infer<typeof NewItem>;
 
@@ -34,6 +39,17 @@ export const ItemFilter = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type ItemFilter = z.infer<typeof ItemFilter>;
+
+function normalizeVariants(variants: ItemVariants): ItemVariants {
+  const out: ItemVariants = {};
+  for (const [kind, v] of Object.entries(variants) as [keyof ItemVariants, NonNullable<ItemVariants[keyof ItemVariants]>][]) {
+    out[kind] = {
+      ...(v.title ? { title: v.title.normalize("NFC") } : {}),
+      ...(v.body ? { body: v.body.normalize("NFC") } : {}),
+    };
+  }
+  return out;
+}
 
 export function createItemService(db: Db, clock: Clock) {
   async function tasksOf(ids: string[]): Promise<Map<string, string[]>> {
@@ -59,6 +75,7 @@ export function createItemService(db: Db, clock: Clock) {
           throw new AppError("unprocessable", `task ${tasks[index]} is not in the plan's appendix`, { field: `tasks.${index}` });
         }
       }
+      await checkAttachable(db, input.agencyId, input.mediaIds);
       const row = {
         id: crypto.randomUUID(),
         agency_id: input.agencyId,
@@ -66,6 +83,7 @@ export function createItemService(db: Db, clock: Clock) {
         title: input.title,
         body: input.body,
         status: "draft",
+        variants: JSON.stringify(normalizeVariants(input.variants)),
         created_by: actor.role === "system" ? null : actor.id,
         created_at: now,
         updated_at: now,
@@ -77,7 +95,8 @@ export function createItemService(db: Db, clock: Clock) {
             .insertInto("item_tasks")
             .values(tasks.map((t) => ({ item_id: row.id, task_code: t })))
             .execute();
-        await audit(tx, actor, "item.create", "item", row.id, now, { kind: row.kind, tasks });
+        await attachMedia(tx, row.id, input.mediaIds);
+        await audit(tx, actor, "item.create", "item", row.id, now, { kind: row.kind, tasks, mediaIds: input.mediaIds });
       });
       return toItem(row, tasks.sort());
     },

@@ -73,8 +73,19 @@ export interface Channel {
   name: string;
   settings: Record<string, unknown>;
   hasSecret: boolean;
+  /** When the stored access token expires (OAuth providers), if known. */
+  tokenExpiresAt: Date | null;
+  /** Why an officer must reconnect the account (expired or revoked token), or null. */
+  reconnectReason: string | null;
   createdAt: Date;
 }
+
+export const ItemVariant = z.strictObject({
+  title: z.string().trim().min(1).max(500).optional(),
+  body: z.string().trim().min(1).max(100_000).optional(),
+});
+export const ItemVariants = z.partialRecord(ChannelKind, ItemVariant);
+export type ItemVariants = z.infer<typeof ItemVariants>;
 
 export interface Item {
   id: string;
@@ -83,6 +94,8 @@ export interface Item {
   title: string;
   body: string;
   tasks: string[];
+  /** Per channel kind, the item's own title/body replacing the template's inputs. */
+  variants: ItemVariants;
   status: ItemStatus;
   createdBy: string | null;
   createdAt: Date;
@@ -112,6 +125,8 @@ export interface User {
   name: string;
   role: Role;
   agencyId: string | null;
+  /** Where compliance reminders are e-mailed, if anywhere. */
+  email: string | null;
   createdAt: Date;
 }
 

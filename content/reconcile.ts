@@ -4,8 +4,8 @@ import type { Db } from "./store/db.js";
 export interface ReconcilePolicy {
   /** Jobs are (re)added for scheduled deliveries due within this horizon. */
   horizonMs: number;
-  /** A delivery still `publishing` this long after its claim lost its worker mid-call. */
-  stuckAfterMs: number;
+  /** A delivery still `publishing` this long after its claim (its channel's timeout and a grace) lost its worker mid-call. */
+  stuckAfterMs(channelKind: string): number;
 }
 
 const BATCH = 1_000;
@@ -16,20 +16,31 @@ const BATCH = 1_000;
  * duplicate harmless), and gives up as `unconfirmed` the deliveries whose worker died while publishing.
  */
 export function createReconciler(db: Db, queue: DeliveryQueue, clock: Clock, policy: ReconcilePolicy, log: Log) {
-  return async function reconcile(): Promise<{ queued: number; unconfirmed: number }> {
-    const now = clock.now();
-    const stuck = await db
+  /** Claims older than their channel's publish timeout (and a grace) lost their worker: the outcome is unknown. */
+  async function giveUpAbandonedClaims(now: Date): Promise<string[]> {
+    const claims = await db
+      .selectFrom("deliveries")
+      .innerJoin("channels", "channels.id", "deliveries.channel_id")
+      .select(["deliveries.id", "deliveries.claimed_at", "channels.kind"])
+      .where("deliveries.status", "=", "publishing")
+      .execute();
+    const abandoned = claims
+      .filter((c) => c.claimed_at && now.getTime() - c.claimed_at.getTime() > policy.stuckAfterMs(c.kind))
+      .map((c) => c.id);
+    if (abandoned.length === 0) return [];
+    const rows = await db
       .updateTable("deliveries")
-      .set({
-        status: "unconfirmed",
-        last_error: "the worker stopped while publishing; check the channel before retrying",
-        updated_at: now,
-      })
+      .set({ status: "unconfirmed", last_error: "the worker stopped while publishing; check the channel before retrying", updated_at: now })
       .where("status", "=", "publishing")
-      .where("claimed_at", "<", new Date(now.getTime() - policy.stuckAfterMs))
+      .where("id", "in", abandoned)
       .returning("id")
       .execute();
+    return rows.map((r) => r.id);
+  }
 
+  return async function reconcile(): Promise<{ queued: number; unconfirmed: number }> {
+    const now = clock.now();
+    const stuck = await giveUpAbandonedClaims(now);
     const until = new Date(now.getTime() + policy.horizonMs);
     let queued = 0;
     let after = "";
@@ -49,7 +60,7 @@ export function createReconciler(db: Db, queue: DeliveryQueue, clock: Clock, pol
       after = rows[rows.length - 1]?.id ?? after;
       if (rows.length < BATCH) break;
     }
-    if (stuck.length) log.warn({ ids: stuck.map((r) => r.id) }, "deliveries left publishing by a stopped worker are now unconfirmed");
+    if (stuck.length) log.warn({ ids: stuck }, "deliveries left publishing by a stopped worker are now unconfirmed");
     return { queued, unconfirmed: stuck.length };
   };
 }

@@ -1,14 +1,32 @@
+import path from "node:path";
 import type { AdapterRegistry } from "../channels/registry.js";
 import { createChannelService } from "./channels.js";
+import { createDrillDown } from "./compliance.drilldown.js";
+import { createComplianceService } from "./compliance.service.js";
 import type { Config } from "./config.js";
 import { createDeliveryService } from "./deliveries.js";
+import { createEvidenceService } from "./evidence.js";
+import { createExemptionService } from "./exemptions.js";
 import { createItemService } from "./items.js";
-import type { Clock, DeliveryQueue, Log } from "./ports.js";
+import { createMediaService } from "./media.js";
+import { createItemMediaService } from "./media-items.js";
+import type { MediaQueue, MediaTools } from "./media-model.js";
+import { createMediaProcessor } from "./media-process.js";
+import type { MediaStore } from "./media-store.js";
+import type { Actor, ChannelKind } from "./model.js";
+import { createOAuthService } from "./oauth.js";
+import { createObligationService } from "./obligations.js";
+import type { ChannelLimiter, Clock, DeliveryQueue, Log, Renderer } from "./ports.js";
+import { createPreviewService } from "./preview.js";
 import { createPublisher } from "./publish.js";
+import { createRequestBuilder } from "./publish-request.js";
 import { createReconciler } from "./reconcile.js";
+import { createReminders } from "./reminders.js";
+import { annualReport } from "./reports/annual.js";
 import type { SecretBox } from "./secrets.js";
 import type { Db } from "./store/db.js";
 import { createUserService } from "./users.js";
+import { createWeeklyClose } from "./weekly-close.js";
 
 export interface ServiceDeps {
   db: Db;
@@ -17,7 +35,11 @@ export interface ServiceDeps {
   box: SecretBox;
   clock: Clock;
   log: Log;
-  config: Pick<Config, "publish" | "reconcile">;
+  renderer: Renderer;
+  limiter: ChannelLimiter;
+  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps">;
+  /** Where media files live, the tools that derive their variants, and the media work list. */
+  media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
 }
 
 /** Grace beyond the publish timeout before a claimed delivery is judged abandoned by its worker. */
@@ -26,18 +48,45 @@ const STUCK_GRACE_MS = 60_000;
 /** Wires the use cases to their collaborators; entry points and tests call this once. */
 export function createServices(deps: ServiceDeps) {
   const { db, queue, registry, box, clock, log, config } = deps;
+  const compliance = createComplianceService(db, clock);
+  const buildRequest = createRequestBuilder(db, registry, box, deps.renderer, deps.media.store, clock, config.oauthApps);
+  const preview = createPreviewService(db, buildRequest);
+  const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   return {
     db,
     users: createUserService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),
-    deliveries: createDeliveryService(db, queue, clock, log),
-    publisher: createPublisher(db, registry, box, clock, config.publish, log),
+    deliveries: createDeliveryService(db, queue, clock, log, preview.assertPublishable),
+    preview,
+    oauth: createOAuthService({ db, registry, box, clock, log, apps: config.oauthApps, publicUrl: config.publicUrl }),
+    publisher: createPublisher(db, buildRequest, clock, config.publish, log, {
+      limiter: deps.limiter,
+      async of(channelId) {
+        const c = await db.selectFrom("channels").select(["kind", "settings"]).where("id", "=", channelId).executeTakeFirst();
+        return c ? registry.limitsOf(c.kind as ChannelKind, JSON.parse(c.settings)) : {};
+      },
+    }),
+    buildRequest,
+    media: createMediaService(mediaDeps),
+    mediaProcessor: createMediaProcessor(mediaDeps),
+    itemMedia: createItemMediaService(db, clock),
+    obligations: createObligationService(db, clock),
+    compliance,
+    drillDown: createDrillDown(db, clock),
+    exemptions: createExemptionService(db, clock),
+    annualReport: (actor: Actor, year: number) => annualReport(db, compliance, clock, actor, year),
+    evidence: createEvidenceService(db, clock, path.join(config.dataDir, "evidence")),
+    closeFinished: createWeeklyClose(db, clock, log),
+    reminders: createReminders(db, clock, log),
     reconcile: createReconciler(
       db,
       queue,
       clock,
-      { horizonMs: config.reconcile.horizonMs, stuckAfterMs: config.publish.timeoutMs + STUCK_GRACE_MS },
+      {
+        horizonMs: config.reconcile.horizonMs,
+        stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
+      },
       log,
     ),
   };

@@ -12,6 +12,7 @@ export const NewUser = z.strictObject({
   name: z.string().trim().min(1).max(200),
   role: Role,
   agencyId: z.string().min(1).optional(),
+  email: z.email().max(320).optional(),
 });
 export type NewUser = z.infer<typeof NewUser>;
 
@@ -64,6 +65,7 @@ export function createUserService(db: Db, clock: Clock) {
         name: input.name.normalize("NFC"),
         role: input.role,
         agency_id: input.agencyId ?? null,
+        email: input.email ?? null,
         created_at: now,
       };
       await db.insertInto("users").values(row).execute();

@@ -6,12 +6,18 @@ import type { Services } from "../content/services.js";
 import { requireUser } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { channelRoutes } from "./routes/channels.routes.js";
+import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
+import { feedRoutes } from "./routes/feeds.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
+import { mediaRoutes } from "./routes/media.routes.js";
+import { publicationRoutes } from "./routes/publications.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
 
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 /** Builds the HTTP face from the use cases; it holds no state of its own. */
-export function createApp(services: Services, redis: Redis, log: Logger): express.Express {
+export function createApp(services: Services, redis: Redis, log: Logger, publicUrl: string): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -34,12 +40,25 @@ export function createApp(services: Services, redis: Redis, log: Logger): expres
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", database, redis: redisState });
   });
 
+  // The provider sends the officer's browser here: the single-use state, not a token, authenticates it.
+  app.get("/api/oauth/callback", async (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const { channelName } = await services.oauth.callback({ code: q.code, state: q.state, error: q.error_description ?? q.error });
+    res
+      .type("html")
+      .send(
+        `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Đã kết nối</title><p>Đã kết nối kênh <b>${escapeHtml(channelName)}</b>. Bạn có thể đóng trang này.</p></html>`,
+      );
+  });
+
   const api = express.Router();
   api.use(requireUser(services.users));
-  api.use(userRoutes(services), channelRoutes(services), itemRoutes(services), deliveryRoutes(services));
+  api.use(userRoutes(services), channelRoutes(services), itemRoutes(services), mediaRoutes(services), deliveryRoutes(services));
+  api.use(complianceRoutes(services), publicationRoutes(services));
   api.use((req, res) => {
     res.status(404).json({ code: "not_found", message: `no route ${req.method} ${req.baseUrl}${req.path}` });
   });
+  app.use(feedRoutes(services, publicUrl));
   app.use("/api", api);
   app.use(errorHandler(log));
   return app;

@@ -17,6 +17,10 @@ export function httpStatus(code: ErrorCode): number {
       return 409;
     case "unprocessable":
       return 422;
+    case "payload_too_large":
+      return 413;
+    case "unsupported_media_type":
+      return 415;
     case "rate_limited":
       return 429;
     case "channel_rejected":
@@ -33,7 +37,9 @@ export function httpStatus(code: ErrorCode): number {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof AppError) {
-      res.status(httpStatus(err.code)).json({ code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+      res
+        .status(httpStatus(err.code))
+        .json({ ...err.details, code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
       return;
     }
     const e = err as { type?: string; status?: number; message?: string };

@@ -3,6 +3,7 @@ import type { Worker } from "bullmq";
 import type { HttpClient } from "../channels/adapter.js";
 import { type Config, loadConfig } from "../content/config.js";
 import { startClock } from "../workers/clock.js";
+import { startMediaWorker } from "../workers/media.processor.js";
 import { startPublishWorker } from "../workers/publish.processor.js";
 import { openRuntime, type Runtime } from "../workers/runtime.js";
 import { createApp } from "./app.js";
@@ -42,16 +43,31 @@ export async function startLoa(config: Config, roles: Role[], options: { http?: 
       log,
     );
     stops.push(() => worker.close());
+    const mediaWorker = await startMediaWorker(
+      runtime.redisForWorker(),
+      config.queuePrefix,
+      services.mediaProcessor,
+      runtime.mediaQueue,
+      config.media.concurrency,
+      log,
+    );
+    stops.push(() => {
+      services.mediaProcessor.stop();
+      return mediaWorker.close();
+    });
   }
   if (roles.includes("clock")) {
-    const clock = await startClock(services, config.reconcile.cron, log);
+    const clock = await startClock(services, config.reconcile.cron, log, config.compliance, config.tokens);
     stops.push(() => clock.stop());
   }
   if (roles.includes("web")) {
-    const app = createApp(services, runtime.redis, log);
+    const app = createApp(services, runtime.redis, log, config.publicUrl);
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
     });
+    // Longer than the usual proxies' idle timeouts, so a client never writes to a socket the server is closing.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     const address = server.address();
     port = typeof address === "object" && address ? address.port : config.port;
     log.info({ port, roles }, `Loa listening on http://127.0.0.1:${port}`);

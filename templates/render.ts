@@ -1,19 +1,75 @@
-import type { ChannelKind, ItemKind } from "../content/model.js";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Liquid } from "liquidjs";
+import type { RenderedText } from "../channels/adapter.js";
+import type { Renderer, RenderInput } from "../content/ports.js";
 
-export interface Renderable {
-  kind: ItemKind;
-  title: string;
-  body: string;
+export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "channels");
+
+/** The campaign's hashtags, unaccented as social networks need them. */
+export const DEFAULT_HASHTAGS = ["#DichVuCongTrucTuyen", "#CanTho"];
+
+/** NFC, Unix line breaks, no trailing blanks: what every channel should receive. */
+export const cleanText = (s: string) =>
+  s
+    .normalize("NFC")
+    .replace(/\r\n?/g, "\n")
+    .replace(/[ \t]+\n/g, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+
+/** The first sentences of a text, up to `max` characters, cut at a word. */
+export function summarize(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return flat;
+  const sentences = flat.match(/[^.!?…]+[.!?…]+/g) ?? [];
+  let out = "";
+  for (const s of sentences) {
+    if ((out + s).length > max) break;
+    out += s;
+  }
+  if (out.trim()) return out.trim();
+  const cut = flat.slice(0, max - 1);
+  return `${cut.slice(0, cut.lastIndexOf(" ") > 0 ? cut.lastIndexOf(" ") : cut.length)}…`;
 }
 
-/** The text a channel shows. Per-channel templates come with the portal and social adapters. */
-export interface Rendered {
-  title: string;
-  body: string;
-}
-
-/** Renders an item for a channel kind: NFC text, trimmed, with normalised line breaks. */
-export function render(item: Renderable, _channel: ChannelKind): Rendered {
-  const clean = (s: string) => s.normalize("NFC").replace(/\r\n?/g, "\n").trim();
-  return { title: clean(item.title), body: clean(item.body) };
+/**
+ * Per-channel text from LiquidJS templates (`templates/channels/<kind>.text.liquid` and
+ * `<kind>.html.liquid`, falling back to `default.*`). Liquid cannot run code, so editors may change
+ * templates safely; the HTML engine escapes every value.
+ */
+export function createRenderer(dir = TEMPLATE_DIR): Renderer {
+  const text = new Liquid({ root: dir, extname: ".liquid", strictFilters: true, cache: true });
+  const html = new Liquid({ root: dir, extname: ".liquid", strictFilters: true, cache: true, outputEscape: "escape" });
+  const pick = (engine: Liquid, kind: string, part: "text" | "html") => {
+    const name = [`${kind}.${part}.liquid`, `default.${part}.liquid`].find((n) => fs.existsSync(path.join(dir, n)));
+    if (!name) throw new Error(`no template ${kind}.${part}.liquid or default.${part}.liquid in ${dir}`);
+    return engine.parseFile(name);
+  };
+  return {
+    async render(input: RenderInput): Promise<RenderedText> {
+      const title = cleanText(input.override?.title ?? input.item.title);
+      const body = cleanText(input.override?.body ?? input.item.body);
+      const hashtags = [...new Set([...DEFAULT_HASHTAGS, ...(input.hashtags ?? [])])];
+      const scope = {
+        title,
+        body,
+        paragraphs: body.split(/\n{2,}|\n/).filter((p) => p.trim()),
+        link: input.link,
+        hashtags,
+        agency: input.agency,
+        kind: input.item.kind,
+        tasks: input.item.tasks,
+      };
+      const [t, h] = await Promise.all([pick(text, input.channelKind, "text"), pick(html, input.channelKind, "html")]);
+      return {
+        title,
+        body: cleanText(await text.render(t, scope)),
+        html: (await html.render(h, scope)).trim(),
+        summary: summarize(body),
+        hashtags,
+      };
+    },
+  };
 }

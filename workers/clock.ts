@@ -1,10 +1,45 @@
 import cron from "node-cron";
 import type { Logger } from "pino";
+import type { ComplianceConfig, Config } from "../content/config.js";
 import type { Services } from "../content/services.js";
 import { ZONE } from "../content/time.js";
+import { createNotifier } from "./notify.js";
 
-/** The clock's duties, in Asia/Ho_Chi_Minh: for now the reconciler, at start and on its cron. */
-export async function startClock(services: Services, cronExpr: string, log: Logger): Promise<{ stop(): void }> {
+function startComplianceDuties(services: Services, config: ComplianceConfig, log: Logger) {
+  const notifier = createNotifier(config, log);
+  const close = async () => {
+    try {
+      await services.closeFinished();
+    } catch (err) {
+      log.error({ err }, "closing finished compliance periods failed; the next run catches up");
+    }
+  };
+  const remind = async () => {
+    try {
+      await services.reminders.run(notifier);
+    } catch (err) {
+      log.error({ err }, "at-risk reminders failed");
+    }
+  };
+  void close(); // catches up on the weeks that finished while the clock was down
+  return [
+    cron.schedule(config.closeCron, close, { timezone: ZONE, name: "compliance-close", noOverlap: true }),
+    cron.schedule(config.remindCron, remind, { timezone: ZONE, name: "compliance-remind", noOverlap: true }),
+  ];
+}
+
+/**
+ * The clock's duties, in Asia/Ho_Chi_Minh: the reconciler (at start and on its cron) and, given the
+ * compliance settings, closing finished weeks (at start, to catch up, and on its cron) and at-risk
+ * reminders (on their cron). The duties are use cases; the crons only trigger them.
+ */
+export async function startClock(
+  services: Services,
+  cronExpr: string,
+  log: Logger,
+  compliance?: ComplianceConfig,
+  tokens?: Config["tokens"],
+): Promise<{ stop(): void }> {
   const reconcile = async () => {
     try {
       const r = await services.reconcile();
@@ -14,6 +49,19 @@ export async function startClock(services: Services, cronExpr: string, log: Logg
     }
   };
   await reconcile();
-  const task = cron.schedule(cronExpr, reconcile, { timezone: ZONE, name: "reconcile", noOverlap: true });
-  return { stop: () => void task.stop() };
+  const tasks = [cron.schedule(cronExpr, reconcile, { timezone: ZONE, name: "reconcile", noOverlap: true })];
+  if (compliance) tasks.push(...startComplianceDuties(services, compliance, log));
+  if (tokens) {
+    const refresh = async () => {
+      try {
+        const r = await services.oauth.refreshDue(tokens.refreshAheadMs);
+        if (r.refreshed || r.failed) log.info(r, "refreshed channel tokens");
+      } catch (err) {
+        log.error({ err }, "token refresh failed; will try again on the next tick");
+      }
+    };
+    void refresh();
+    tasks.push(cron.schedule(tokens.refreshCron, refresh, { timezone: ZONE, name: "token-refresh", noOverlap: true }));
+  }
+  return { stop: () => tasks.forEach((t) => void t.stop()) };
 }

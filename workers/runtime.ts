@@ -3,12 +3,17 @@ import pino, { type Logger } from "pino";
 import type { HttpClient } from "../channels/adapter.js";
 import { createAdapterRegistry } from "../channels/registry.js";
 import type { Config } from "../content/config.js";
+import { createDiskStore } from "../content/media-store.js";
 import { systemClock } from "../content/ports.js";
 import { createSecretBox, loadSecretKey } from "../content/secrets.js";
 import { createServices, type Services } from "../content/services.js";
 import { type OpenedDb, openDb } from "../content/store/db.js";
 import { migrate } from "../content/store/migrate.js";
 import { seedPlan } from "../content/store/seed.js";
+import { createRenderer } from "../templates/render.js";
+import { createChannelLimiter } from "./channel-limiter.js";
+import { createMediaTools } from "./media/tools.js";
+import { type BullMediaQueue, createMediaQueue } from "./media.processor.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "./queue.js";
 
 export interface Runtime {
@@ -17,6 +22,7 @@ export interface Runtime {
   database: OpenedDb;
   services: Services;
   queue: BullDeliveryQueue;
+  mediaQueue: BullMediaQueue;
   /** Builds a fresh Redis connection for a blocking consumer (BullMQ workers need their own). */
   redisForWorker(): Redis;
   redis: Redis;
@@ -75,6 +81,8 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const queue = createDeliveryQueue(redis, config.queuePrefix);
   queue.queue.on("error", () => undefined); // the connection's watcher has said it already
+  const mediaQueue = createMediaQueue(redis, config.queuePrefix);
+  mediaQueue.queue.on("error", () => undefined);
   const services = createServices({
     db: database.db,
     queue,
@@ -82,7 +90,10 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
     box,
     clock: systemClock,
     log,
+    renderer: createRenderer(),
+    limiter: createChannelLimiter(redis, config.queuePrefix),
     config,
+    media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media), queue: mediaQueue },
   });
   const workerConnections: Redis[] = [];
   return {
@@ -91,6 +102,7 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
     database,
     services,
     queue,
+    mediaQueue,
     redis,
     redisForWorker() {
       const c = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), log, "worker");
@@ -99,6 +111,7 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
     },
     async close() {
       await queue.close();
+      await mediaQueue.close();
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();
       await database.close();

@@ -8,6 +8,7 @@ import type {
   Item,
   ItemKind,
   ItemStatus,
+  ItemVariants,
   Role,
   User,
 } from "../model.js";
@@ -30,6 +31,8 @@ export const toChannel = (r: ChannelRow): Channel => ({
   name: r.name,
   settings: JSON.parse(r.settings) as Record<string, unknown>,
   hasSecret: r.secret !== null,
+  tokenExpiresAt: r.token_expires_at,
+  reconnectReason: r.reconnect_reason,
   createdAt: r.created_at,
 });
 
@@ -40,6 +43,7 @@ export const toItem = (r: ItemRow, tasks: string[]): Item => ({
   title: r.title,
   body: r.body,
   tasks,
+  variants: JSON.parse(r.variants) as ItemVariants,
   status: r.status as ItemStatus,
   createdBy: r.created_by,
   createdAt: r.created_at,
@@ -69,5 +73,6 @@ export const toUser = (r: UserRow): User => ({
   name: r.name,
   role: r.role as Role,
   agencyId: r.agency_id,
+  email: r.email ?? null,
   createdAt: r.created_at,
 });

@@ -1,4 +1,12 @@
 import type { ColumnType, Selectable } from "kysely";
+import type {
+  ClosedPeriodTable,
+  ExemptionTable,
+  NotificationTable,
+  PublicationTable,
+  PublicationTaskTable,
+  PublicationWeekTable,
+} from "./compliance.schema.js";
 
 /** Timestamps are `timestamptz` in PostgreSQL and ISO 8601 UTC text in SQLite; code sees `Date`. */
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -36,8 +44,18 @@ export interface ChannelTable {
   name: string;
   settings: string;
   secret: string | null;
+  token_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  reconnect_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  reconnect_flagged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface OAuthStateTable {
+  id: string;
+  channel_id: string;
+  verifier: string;
+  created_at: Timestamp;
 }
 
 export interface ItemTable {
@@ -47,6 +65,8 @@ export interface ItemTable {
   title: string;
   body: string;
   status: string;
+  /** JSON: per channel kind, `{title?, body?}` replacing the template's inputs. */
+  variants: ColumnType<string, string | undefined, string>;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -80,6 +100,8 @@ export interface UserTable {
   name: string;
   role: string;
   agency_id: string | null;
+  /** Where compliance reminders are e-mailed (migration 002). */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -101,16 +123,71 @@ export interface AuditTable {
   details: string;
 }
 
+export interface MediaTable {
+  id: string;
+  agency_id: string;
+  kind: string;
+  mime: string;
+  name: string;
+  bytes: number;
+  sha256: string;
+  storage_key: string;
+  /** JSON of the probe: dimensions, duration, codecs. */
+  probe: string;
+  status: string;
+  progress: number;
+  error: string | null;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MediaVariantTable {
+  media_id: string;
+  name: string;
+  profile: string;
+  mime: string;
+  storage_key: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  created_at: Timestamp;
+}
+
+export interface ItemMediaTable {
+  item_id: string;
+  media_id: string;
+  position: number;
+}
+
+export interface AgencyLogoTable {
+  agency_id: string;
+  media_id: string;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   agencies: AgencyTable;
   obligations: ObligationTable;
   channels: ChannelTable;
+  oauth_states: OAuthStateTable;
   items: ItemTable;
   item_tasks: ItemTaskTable;
   deliveries: DeliveryTable;
   users: UserTable;
   tokens: TokenTable;
   audit_log: AuditTable;
+  publications: PublicationTable;
+  publication_tasks: PublicationTaskTable;
+  publication_weeks: PublicationWeekTable;
+  exemptions: ExemptionTable;
+  closed_periods: ClosedPeriodTable;
+  notifications: NotificationTable;
+  media: MediaTable;
+  media_variants: MediaVariantTable;
+  item_media: ItemMediaTable;
+  agency_logos: AgencyLogoTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;
@@ -118,3 +195,5 @@ export type ItemRow = Selectable<ItemTable>;
 export type ChannelRow = Selectable<ChannelTable>;
 export type AgencyRow = Selectable<AgencyTable>;
 export type UserRow = Selectable<UserTable>;
+export type MediaRow = Selectable<MediaTable>;
+export type MediaVariantRow = Selectable<MediaVariantTable>;

@@ -1,9 +1,12 @@
 import { Router } from "express";
+import { z } from "zod";
 import { ScheduleRequest } from "../../content/deliveries.js";
 import { ItemFilter, NewItem } from "../../content/items.js";
 import type { Services } from "../../content/services.js";
 import { userOf } from "../auth.js";
 import { parse } from "../validate.js";
+
+const PreviewQuery = z.strictObject({ channelId: z.string().min(1).optional() });
 
 export function itemRoutes(s: Services): Router {
   const r = Router();
@@ -15,6 +18,10 @@ export function itemRoutes(s: Services): Router {
   });
   r.get("/items/:id", async (req, res) => {
     res.json(await s.items.get(userOf(res), req.params.id));
+  });
+  r.get("/items/:id/preview", async (req, res) => {
+    const { channelId } = parse(PreviewQuery, req.query, "query");
+    res.json({ data: await s.preview.preview(userOf(res), req.params.id, new Date(), channelId) });
   });
   r.post("/items/:id/schedule", async (req, res) => {
     const deliveries = await s.deliveries.schedule(userOf(res), req.params.id, parse(ScheduleRequest, req.body));

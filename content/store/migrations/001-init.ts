@@ -1,9 +1,5 @@
-import { type Kysely, PostgresAdapter, sql } from "kysely";
-
-/** `timestamptz` in PostgreSQL, ISO 8601 UTC text in SQLite. */
-function timestampType(db: Kysely<unknown>) {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? sql`timestamptz` : sql`text`;
-}
+import type { Kysely } from "kysely";
+import { timestampType } from "./column-types.js";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const ts = timestampType(db);

@@ -1,0 +1,95 @@
+import { type Job, Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { MediaQueue } from "../content/media-model.js";
+import type { MediaProcessor } from "../content/media-process.js";
+import type { Log } from "../content/ports.js";
+
+export const MEDIA_QUEUE = "media";
+
+/** The media job carries the media's id only; the database holds the rest. */
+export const MediaJob = z.strictObject({ mediaId: z.uuid() });
+export type MediaJob = z.infer<typeof MediaJob>;
+
+/** Work files untouched this long belong to a process that died (an upload or a transcode rewrites its file continuously). */
+const STALE_WORK_MS = 6 * 3_600_000;
+
+const REQUEUE_MS = 60_000;
+
+export const mediaJobId = (mediaId: string) => `media-${mediaId}`;
+
+export interface BullMediaQueue extends MediaQueue {
+  queue: Queue;
+  close(): Promise<void>;
+}
+
+export function createMediaQueue(connection: Redis, prefix: string): BullMediaQueue {
+  const queue = new Queue(MEDIA_QUEUE, { connection, prefix });
+  return {
+    queue,
+    async add(mediaId) {
+      await queue.add("process", MediaJob.parse({ mediaId }), {
+        jobId: mediaJobId(mediaId),
+        // Infrastructure errors only (database briefly down); a file that cannot be processed is marked failed, not retried.
+        attempts: 3,
+        backoff: { type: "exponential", delay: 5_000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+    },
+    async remove(mediaId) {
+      await queue.remove(mediaJobId(mediaId));
+    },
+    close: () => queue.close(),
+  };
+}
+
+/**
+ * Runs media jobs with their own concurrency (ffmpeg and sharp use every core: keep it low). At start
+ * and every minute it re-adds the jobs of media still `processing` (an upload made while Redis was
+ * down, or a job Redis lost); adding a job that exists is a no-op, and a stray one finds the media
+ * no longer processing and skips it. `close()` on the answer stops the timer and the worker.
+ */
+export async function startMediaWorker(
+  connection: Redis,
+  prefix: string,
+  processor: MediaProcessor,
+  queue: MediaQueue,
+  concurrency: number,
+  log: Log,
+): Promise<{ close(): Promise<void> }> {
+  const worker = new Worker(
+    MEDIA_QUEUE,
+    async (job: Job) => {
+      const data = MediaJob.safeParse(job.data);
+      if (!data.success) {
+        log.error({ jobId: job.id, data: job.data }, "dropping a media job with a malformed payload");
+        return "malformed";
+      }
+      const outcome = await processor.process(data.data.mediaId);
+      log.info({ mediaId: data.data.mediaId, outcome }, "media processed");
+      return outcome;
+    },
+    // A 2 GB transcode runs for a long time: the lock is renewed by the worker, and a stalled job is retried once.
+    { connection, prefix, concurrency, autorun: true, lockDuration: 60_000, maxStalledCount: 1 },
+  );
+  worker.on("error", (err) => log.error({ err }, "media worker error"));
+  worker.on("failed", (job, err) => log.warn({ jobId: job?.id, err: err.message }, "media job failed"));
+  // Other processes may be uploading into the same directory: only what is clearly abandoned goes.
+  await processor.sweep(STALE_WORK_MS);
+  const requeue = async () => {
+    try {
+      for (const id of await processor.pending()) await queue.add(id);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "could not re-add pending media jobs; will try again");
+    }
+  };
+  await requeue();
+  const timer = setInterval(() => void requeue(), REQUEUE_MS);
+  return {
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+    },
+  };
+}

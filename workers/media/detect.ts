@@ -1,0 +1,54 @@
+import { fileTypeFromBuffer } from "file-type";
+import type { Detected } from "../../content/media-model.js";
+
+/** Raster formats the prebuilt sharp decodes (HEIC is not among them: its codec is not in the prebuilt libvips). */
+const IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff", "image/avif"]);
+
+/** SVG is text: file-type does not recognise it, so it is sniffed here (optional BOM, prolog, comments, doctype, then `<svg`). */
+export function looksLikeSvg(head: Uint8Array): boolean {
+  let text = Buffer.from(head)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "");
+  for (;;) {
+    text = text.trimStart();
+    const skip = /^(<\?xml[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>)/i.exec(text);
+    if (!skip) break;
+    text = text.slice(skip[0].length);
+  }
+  return /^<svg[\s>]/i.test(text);
+}
+
+/** Detects the type of an upload from its first bytes, never from its name. */
+export async function detectType(head: Uint8Array): Promise<Detected | undefined> {
+  if (looksLikeSvg(head)) return { kind: "image", mime: "image/svg+xml", ext: "svg" };
+  const t = await fileTypeFromBuffer(head);
+  if (!t) return undefined;
+  if (IMAGES.has(t.mime)) return { kind: "image", mime: t.mime, ext: t.ext };
+  if (t.mime.startsWith("video/") || t.mime === "application/vnd.rn-realmedia") return { kind: "video", mime: t.mime, ext: t.ext };
+  if (t.mime.startsWith("audio/")) return { kind: "audio", mime: t.mime, ext: t.ext };
+  return undefined;
+}
+
+/**
+ * What makes an SVG unsafe to accept: anything that runs (scripts, event handlers, `javascript:`),
+ * embeds other documents, or fetches from elsewhere (a reference outside the file itself). Loa refuses
+ * such files rather than trying to clean them: a sanitiser that misses one trick is worse than a clear no.
+ */
+export function svgProblem(svg: string): string | undefined {
+  const text = svg.replace(/<!--[\s\S]*?-->/g, "");
+  if (/<script[\s>/]/i.test(text)) return "a script";
+  if (/\son[a-z]+\s*=/i.test(text)) return "an event handler attribute (on…=)";
+  if (/javascript:/i.test(text)) return "a javascript: URL";
+  if (/<!ENTITY/i.test(text)) return "an XML entity declaration";
+  if (/<(foreignObject|iframe|embed|object)[\s>/]/i.test(text)) return "embedded foreign content";
+  for (const m of text.matchAll(/(?:xlink:)?href\s*=\s*["']\s*([^"']*)["']/gi)) {
+    const ref = m[1] ?? "";
+    if (!ref.startsWith("#") && !/^data:image\/(png|jpeg|gif|webp);/i.test(ref)) return `an external reference (${ref.slice(0, 80)})`;
+  }
+  for (const m of text.matchAll(/url\(\s*["']?\s*([^"')\s]*)/gi)) {
+    const ref = m[1] ?? "";
+    if (!ref.startsWith("#")) return `an external reference (url(${ref.slice(0, 80)}))`;
+  }
+  if (/@import/i.test(text)) return "a stylesheet import";
+  return undefined;
+}
