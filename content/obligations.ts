@@ -56,7 +56,8 @@ export function toObligation(r: ObligationTable): Obligation {
   };
 }
 
-function toRow(o: Obligation): ObligationTable {
+/** An obligation as its database row (JSON lists as text). */
+export function obligationRow(o: Obligation): ObligationTable {
   return {
     id: o.id,
     task_code: o.taskCode,
@@ -109,7 +110,7 @@ export function createObligationService(db: Db, clock: Clock) {
       const o: Obligation = { id: `task-${input.taskCode}`, ...input };
       await check(o);
       const now = clock.now();
-      await db.insertInto("obligations").values(toRow(o)).execute();
+      await db.insertInto("obligations").values(obligationRow(o)).execute();
       await audit(db, actor, "obligation.create", "obligation", o.id, now, { ...input });
       return o;
     },
@@ -120,7 +121,7 @@ export function createObligationService(db: Db, clock: Clock) {
       const after: Obligation = { ...before, ...patch };
       await check(after);
       const now = clock.now();
-      const { id: _id, ...values } = toRow(after);
+      const { id: _id, ...values } = obligationRow(after);
       await db.updateTable("obligations").set(values).where("id", "=", before.id).execute();
       await audit(db, actor, "obligation.update", "obligation", before.id, now, { before, patch });
       return after;

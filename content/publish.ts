@@ -166,7 +166,8 @@ export function createPublisher(db: Db, build: RequestBuilder, clock: Clock, pol
       const signal = AbortSignal.timeout(Math.max(policy.timeoutMs, built.timeoutMs ?? 0));
       // Where the provider can be asked whether an earlier attempt got through, ask before posting again.
       const earlier = claimedBefore && built.adapter.lookup ? await built.adapter.lookup(claimed.id, signal) : undefined;
-      if (earlier) log.info({ deliveryId: id, externalId: earlier.externalId }, "found the earlier attempt's publication; not posting again");
+      if (earlier)
+        log.info({ deliveryId: id, externalId: earlier.externalId }, "found the earlier attempt's publication; not posting again");
       result = earlier ?? (await built.adapter.publish(built.req, signal));
     } catch (err) {
       const outcome = await failure(claimed, err);

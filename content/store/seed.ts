@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { z } from "zod";
 import { AgencyKind, ChannelKind, ItemKind, PeriodKind, TaskCode } from "../model.js";
+import { obligationRow } from "../obligations.js";
 import type { Db } from "./db.js";
 
 const CalendarDate = z.iso.date();
@@ -64,19 +65,15 @@ export async function seedPlan(db: Db, plan: PlanData = readPlan()): Promise<boo
     await tx
       .insertInto("obligations")
       .values(
-        plan.obligations.map((o) => ({
-          id: `task-${o.taskCode}`,
-          task_code: o.taskCode,
-          description: o.description.normalize("NFC"),
-          agency_kinds: JSON.stringify(o.agencyKinds),
-          agency_ids: JSON.stringify(o.agencyIds),
-          item_kinds: JSON.stringify(o.itemKinds),
-          channel_kinds: JSON.stringify(o.channelKinds),
-          period: o.period,
-          min_count: o.minCount,
-          valid_from: o.validFrom ?? plan.validFrom,
-          valid_to: o.validTo ?? null,
-        })),
+        plan.obligations.map((o) =>
+          obligationRow({
+            ...o,
+            id: `task-${o.taskCode}`,
+            description: o.description.normalize("NFC"),
+            validFrom: o.validFrom ?? plan.validFrom,
+            validTo: o.validTo ?? null,
+          }),
+        ),
       )
       .execute();
   });

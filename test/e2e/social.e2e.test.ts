@@ -1,6 +1,4 @@
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -9,7 +7,7 @@ import { referenceOf } from "../../channels/facebook.adapter.js";
 import { deliveryMark } from "../../channels/wordpress.adapter.js";
 import { AGENCY, newsItem, schedule, settled } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
-import { processed, storedPath, testClip, upload } from "../helpers/media.js";
+import { processed, publicMediaServer, testClip, upload } from "../helpers/media.js";
 import { FacebookStub } from "../stubs/facebook.stub.js";
 import { WordpressStub } from "../stubs/wordpress.stub.js";
 import { YouTubeStub } from "../stubs/youtube.stub.js";
@@ -26,7 +24,7 @@ describe("one item on every social and portal channel", () => {
   let fb: FacebookStub;
   let zalo: ZaloStub;
   let yt: YouTubeStub;
-  let files: http.Server;
+  let files: Awaited<ReturnType<typeof publicMediaServer>>;
   let filesUrl = "";
   let dir: string;
   const ch: Record<string, string> = {};
@@ -47,15 +45,8 @@ describe("one item on every social and portal channel", () => {
     ]);
     hub = await startHub("sqlite", { env: { MEDIA_VIDEO_PROFILES: "web720,youtube1080", MEDIA_VIDEO_PRESET: "ultrafast" } });
     // Zalo downloads covers from a public copy of the media store (a plain web server in production).
-    files = http.createServer((req, res) => {
-      const key = decodeURIComponent((req.url ?? "").replace(/^\/media\//, ""));
-      const file = storedPath(hub, key);
-      if (key.includes("..") || !fs.existsSync(file)) return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "image/jpeg" });
-      fs.createReadStream(file).pipe(res);
-    });
-    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/media`;
+    files = await publicMediaServer(hub);
+    filesUrl = files.url;
     ch.wordpress = await channel("wordpress", { siteUrl: wp.url }, wp.secret);
     ch.facebook = await channel("facebook_page", { pageId: fb.pageId, graphBaseUrl: fb.url, videoBaseUrl: fb.url }, fb.pageToken);
     ch.zalo = await channel(
@@ -73,7 +64,7 @@ describe("one item on every social and portal channel", () => {
 
   afterAll(async () => {
     await hub?.stop();
-    await Promise.all([wp?.stop(), fb?.stop(), zalo?.stop(), yt?.stop(), new Promise((r) => files?.close(r))]);
+    await Promise.all([wp?.stop(), fb?.stop(), zalo?.stop(), yt?.stop(), files?.close()]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import zlib from "node:zlib";
 import sharp from "sharp";
@@ -134,4 +136,23 @@ export function exifTags(file: string): Record<string, string> {
     execFileSync("ffprobe", ["-v", "error", "-show_entries", "frame_tags", "-of", "json", file], { encoding: "utf8" }),
   );
   return out.frames?.[0]?.tags ?? {};
+}
+
+/**
+ * A public, read-only copy of the hub's media store on a plain web server, as a deployment gives Zalo
+ * (which downloads article covers from a URL). Answers the base URL and how to stop it.
+ */
+export async function publicMediaServer(hub: TestHub): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const key = decodeURIComponent((req.url ?? "").replace(/^\/media\//, ""));
+    const file = storedPath(hub, key);
+    if (key.includes("..") || !fs.existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "image/jpeg" });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/media`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -1,6 +1,4 @@
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -8,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zaloReference } from "../../channels/zalo.adapter.js";
 import { AGENCY, schedule, settled } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
-import { processed, storedPath, testClip, upload } from "../helpers/media.js";
+import { processed, publicMediaServer, testClip, upload } from "../helpers/media.js";
 import { YouTubeStub } from "../stubs/youtube.stub.js";
 import { ZaloStub } from "../stubs/zalo.stub.js";
 
@@ -20,7 +18,7 @@ describe("Zalo OA and YouTube channels, scheduled through the hub", () => {
   let hub: TestHub;
   let zalo: ZaloStub;
   let youtube: YouTubeStub;
-  let files: http.Server;
+  let files: Awaited<ReturnType<typeof publicMediaServer>>;
   let filesUrl = "";
   let dir: string;
 
@@ -29,19 +27,12 @@ describe("Zalo OA and YouTube channels, scheduled through the hub", () => {
     [zalo, youtube] = await Promise.all([new ZaloStub().start(), new YouTubeStub().start()]);
     hub = await startHub("sqlite", { env: { MEDIA_VIDEO_PROFILES: "youtube1080", MEDIA_VIDEO_PRESET: "ultrafast" } });
     // The public copy of the media store that Zalo downloads covers from (a plain web server in production).
-    files = http.createServer((req, res) => {
-      const key = decodeURIComponent((req.url ?? "").replace(/^\/media\//, ""));
-      const file = storedPath(hub, key);
-      if (key.includes("..") || !fs.existsSync(file)) return void res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "image/jpeg" });
-      fs.createReadStream(file).pipe(res);
-    });
-    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/media`;
+    files = await publicMediaServer(hub);
+    filesUrl = files.url;
   });
   afterAll(async () => {
     await hub?.stop();
-    await Promise.all([zalo?.stop(), youtube?.stop(), new Promise((r) => files?.close(r))]);
+    await Promise.all([zalo?.stop(), youtube?.stop(), files?.close()]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
