@@ -9,6 +9,7 @@ import type { Actor, ChannelKind } from "./model.js";
 import type { Clock, Log } from "./ports.js";
 import type { SecretBox } from "./secrets.js";
 import type { Db } from "./store/db.js";
+import { toLocalIso } from "./time.js";
 
 /** A connect link is good for this long. */
 const STATE_TTL_MS = 15 * 60_000;
@@ -123,7 +124,14 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
       for (const channel of due) {
         const factory = registry.factory(channel.kind as ChannelKind);
         const app = factory?.oauthApp ? apps[factory.oauthApp] : undefined;
-        if (!factory?.oauth?.refresh || !app || !channel.secret) continue;
+        if (!factory?.oauth?.refresh || !app || !channel.secret) {
+          // Nothing can renew it: tell the agency before it expires, while there is time to reconnect.
+          if (!channel.reconnect_reason && channel.token_expires_at) {
+            const at = toLocalIso(channel.token_expires_at);
+            await flagReconnect(db, channel.id, `the access token expires at ${at} and cannot be renewed automatically`, now);
+          }
+          continue;
+        }
         try {
           const creds = await factory.oauth.refresh({
             app,

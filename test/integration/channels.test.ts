@@ -151,3 +151,32 @@ describe("per-channel limits in Redis", () => {
     if (!r.ok) expect(r.retryAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
   });
 });
+
+describe("tokens that expire", () => {
+  let hub: TestHub;
+  let stub: WebhookStub;
+  beforeAll(async () => {
+    stub = await new WebhookStub("khoa-bi-mat-het-han").start();
+    hub = await startHub("sqlite", { roles: ["web"] });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await stub?.stop();
+  });
+
+  it("flags a channel whose token expires soon and cannot be renewed, and tells its agency once", async () => {
+    const channelId = await webhookChannel(hub.api, stub);
+    const db = hub.running.runtime.database.db;
+    const expires = new Date(Date.now() + 3_600_000);
+    await db.updateTable("channels").set({ token_expires_at: expires }).where("id", "=", channelId).execute();
+    const { services } = hub.running.runtime;
+    await services.oauth.refreshDue(6 * 3_600_000);
+    await services.oauth.refreshDue(6 * 3_600_000);
+    const listed = await hub.api("GET", "/api/channels?needsReconnect=true");
+    expect(listed.body.data).toHaveLength(1);
+    expect(listed.body.data[0]).toMatchObject({ id: channelId, tokenExpiresAt: expires.toISOString() });
+    expect(listed.body.data[0].reconnectReason).toContain("cannot be renewed automatically");
+    const notes = await hub.api("GET", `/api/notifications?agencyId=${AGENCY}`);
+    expect(notes.body.data.filter((n: { title: string }) => n.title.includes("Cần kết nối lại kênh"))).toHaveLength(1);
+  });
+});
