@@ -54,6 +54,20 @@ export class ZaloStub {
     return { accessToken, refreshToken, expiresAt: new Date(Date.now() + expiresInS * 1000).toISOString() };
   }
 
+  readonly #codes = new Map<string, string>();
+
+  /**
+   * The officer grants access on Zalo's consent page (`/v4/oa/permission?…&code_challenge=`): answers
+   * the one-time code Zalo would send to the redirect URI, bound to that PKCE challenge.
+   */
+  consent(authorizeUrl: string): string {
+    const challenge = new URL(authorizeUrl).searchParams.get("code_challenge");
+    if (!challenge) throw new Error("Zalo's consent page needs a code_challenge (PKCE)");
+    const code = `code-${hex(8)}`;
+    this.#codes.set(code, challenge);
+    return code;
+  }
+
   /** Every access token issued so far stops working (as after ~25 hours). */
   expireAccessTokens(): void {
     for (const t of this.#access.keys()) this.#access.set(t, 0);
@@ -205,7 +219,22 @@ export class ZaloStub {
     if (req.headers.secret_key !== this.app.clientSecret || form.get("app_id") !== this.app.clientId) {
       return { status: 200, body: { error: -14002, error_name: "Invalid app", error_description: "app_id or secret_key is invalid" } };
     }
-    if (form.get("grant_type") !== "refresh_token") return zerr(-14003, "only refresh_token is supported by this stub");
+    if (form.get("grant_type") === "authorization_code") {
+      // PKCE: the verifier's SHA-256, base64url, must be the challenge the consent page was opened with.
+      const challenge = this.#codes.get(form.get("code") ?? "");
+      this.#codes.delete(form.get("code") ?? "");
+      const verifier = form.get("code_verifier") ?? "";
+      const hashed = crypto.createHash("sha256").update(verifier).digest("base64url");
+      if (!challenge || hashed !== challenge) {
+        return { status: 200, body: { error: -14019, error_name: "Invalid code", error_description: "code or code_verifier is invalid" } };
+      }
+      const next = this.grant();
+      return {
+        status: 200,
+        body: { access_token: next.accessToken, refresh_token: next.refreshToken, expires_in: String(this.accessLifeS) },
+      };
+    }
+    if (form.get("grant_type") !== "refresh_token") return zerr(-14003, "grant_type must be authorization_code or refresh_token");
     const given = form.get("refresh_token") ?? "";
     const scripted = this.#refreshFailures.shift();
     if (scripted) {
