@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { AdapterRegistry } from "../channels/registry.js";
+import { createAgencyService } from "./agencies.js";
 import { createChannelService } from "./channels.js";
 import { createDrillDown } from "./compliance.drilldown.js";
 import { createComplianceService } from "./compliance.service.js";
@@ -55,6 +56,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     db,
     users: createUserService(db, clock),
+    agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),
     deliveries: createDeliveryService(db, queue, clock, log, preview.assertPublishable),

@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { listAgencies } from "../../content/agencies.js";
+import { AgencyChange, listAgencies, NewAgency } from "../../content/agencies.js";
 import type { Services } from "../../content/services.js";
 import { NewUser } from "../../content/users.js";
 import { userOf } from "../auth.js";
@@ -20,6 +20,12 @@ export function userRoutes(s: Services): Router {
   });
   r.get("/agencies", async (_req, res) => {
     res.json({ data: await listAgencies(s.db) });
+  });
+  r.post("/agencies", async (req, res) => {
+    res.status(201).json(await s.agencies.create(userOf(res), parse(NewAgency, req.body)));
+  });
+  r.patch("/agencies/:id", async (req, res) => {
+    res.json(await s.agencies.update(userOf(res), req.params.id, parse(AgencyChange, req.body)));
   });
   return r;
 }

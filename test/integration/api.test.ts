@@ -225,6 +225,40 @@ describe("the HTTP API", () => {
     });
   });
 
+  describe("agencies after the 2025 reorganisation", () => {
+    const ward = { id: "phuong-ninh-kieu", name: "Ủy ban nhân dân phường Ninh Kiều", kind: "commune", validFrom: "2025-07-01" };
+
+    it("lets an admin add a ward, which then owes task 2.2 every week", async () => {
+      const res = await hub.api("POST", "/api/agencies", ward);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ id: ward.id, kind: "commune", validFrom: "2025-07-01", validTo: null });
+      const matrix = await hub.api("GET", "/api/compliance?task=2.2&from=2026-W40&to=2026-W41");
+      expect(matrix.status).toBe(200);
+      const row = matrix.body.rows.find((r: { agency: { id: string } }) => r.agency.id === ward.id);
+      expect(row.cells.map((c: { status: string }) => c.status)).toEqual(["missed", "missed"]);
+      // The dissolved districts owe nothing in 2026.
+      expect(matrix.body.rows.some((r: { agency: { id: string } }) => r.agency.id === "ubnd-ninh-kieu")).toBe(false);
+    });
+    it("refuses a second agency with the same id with 409", async () => {
+      const res = await hub.api("POST", "/api/agencies", ward);
+      expect(res.status).toBe(409);
+      expect(res.body.field).toBe("id");
+    });
+    it("lets an admin end an agency, and names a bad end date", async () => {
+      const bad = await hub.api("PATCH", `/api/agencies/${ward.id}`, { validTo: "2025-01-01" });
+      expect(bad.status).toBe(422);
+      expect(bad.body.field).toBe("validTo");
+      const ended = await hub.api("PATCH", `/api/agencies/${ward.id}`, { validTo: "2030-12-31" });
+      expect(ended.body.validTo).toBe("2030-12-31");
+    });
+    it("keeps officers from changing agencies and names malformed fields", async () => {
+      expect((await hub.api("POST", "/api/agencies", { ...ward, id: "xa-moi" }, officer)).status).toBe(403);
+      const res = await hub.api("POST", "/api/agencies", { ...ward, id: "Xã Mới" });
+      expect(res.status).toBe(400);
+      expect(res.body.field).toBe("id");
+    });
+  });
+
   describe("audit log", () => {
     it("records who created an item", async () => {
       const rows = await hub.running.runtime.database.db
