@@ -54,14 +54,18 @@ export function watchRedis(conn: Redis, log: Logger, name: string): Redis {
 /** Fails fast, in one clear line, when Redis cannot be reached. */
 async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 3_000, retryStrategy: () => null });
+  let reason: string | undefined;
+  redis.on("error", (err: Error) => {
+    reason ??= err.message;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    const message = `Loa cannot reach Redis at ${url} (${(err as Error).message}). Start one with \`redis-server --daemonize yes\` (Debian: apt-get install redis-server) or set REDIS_URL.`;
-    log.fatal(message);
-    throw new Error(message);
+    throw new Error(
+      `Loa cannot reach Redis at ${url} (${reason ?? (err as Error).message}). Start one with \`redis-server --daemonize yes\` (Debian: apt-get install redis-server) or set REDIS_URL.`,
+    );
   }
   redis.disconnect();
   // The long-lived connection reconnects forever: a Redis restart must not stop Loa.

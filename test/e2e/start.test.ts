@@ -100,3 +100,26 @@ describe.each(DB_KINDS)("npm start on %s", (kind) => {
     expect(run.output()).toContain('"msg":"stopping"');
   });
 });
+
+describe("npm start without Redis", () => {
+  it("says in one line that Redis is unreachable and how to start one, and exits 1", async () => {
+    const db = testDatabase("sqlite");
+    try {
+      const run = npmStart({ ...db.env, PORT: "0", REDIS_URL: "redis://127.0.0.1:1" });
+      const failed = await run.listening.then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
+      expect(failed).toContain("npm start exited with 1");
+      const lines = run
+        .output()
+        .split("\n")
+        .filter((l) => l.includes("cannot reach Redis"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain("redis-server --daemonize yes");
+      expect(run.output()).not.toContain("Unhandled error");
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -39,6 +39,7 @@ export class PrivateRedis {
     const deadline = Date.now() + 5_000;
     for (;;) {
       const c = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      c.on("error", () => undefined); // refused until the server is up: expected here
       try {
         await c.connect();
         await c.ping();
