@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../content/errors.js";
 import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest } from "./adapter.js";
+import { titleProblems } from "./checks.js";
 import { errorFromResponse, send } from "./http.js";
 
 export const WebhookSettings = z.strictObject({
@@ -40,7 +41,7 @@ export const webhookFactory: AdapterFactory<typeof WebhookSettings> = {
     return {
       kind: "webhook",
       check(req): Problem[] {
-        return req.item.title.trim() ? [] : [{ field: "title", vi: "Tin bài chưa có tiêu đề", en: "the item has no title" }];
+        return titleProblems(req.text.title, "the CMS");
       },
       async publish(req, signal) {
         const body = webhookBody(req);

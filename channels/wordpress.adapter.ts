@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "../content/errors.js";
 import type { MediaVariant, PublishMedia } from "../content/media-model.js";
 import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest, PublishResult } from "./adapter.js";
+import { titleProblems } from "./checks.js";
 import { beforePublishing, errorFromResponse, parseAnswer, providerMessage, readMediaFile, send } from "./http.js";
 import { pickVariant } from "./media-pick.js";
 
@@ -68,7 +69,7 @@ function check(req: PublishRequest, hasSecret: boolean): Problem[] {
       en: "the WordPress channel has no application password",
     });
   }
-  if (!req.text.title.trim()) problems.push({ field: "title", vi: "Tin bài chưa có tiêu đề", en: "the item has no title" });
+  problems.push(...titleProblems(req.text.title, "WordPress"));
   if (!req.text.html.trim()) problems.push({ field: "body", vi: "Tin bài chưa có nội dung", en: "the item has no content" });
   if (PICTURE_KINDS.has(req.item.kind) && !req.mediaPending && !pickImage(req.item.kind, req.media)) {
     problems.push({

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../content/errors.js";
 import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest, PublishResult } from "./adapter.js";
+import { titleProblems } from "./checks.js";
 import { pickVariant } from "./media-pick.js";
 import { CHUNK_UNIT, type YouTubeClient, youtubeClient } from "./youtube.api.js";
 import { parseYouTubeSecret, youtubeOAuth } from "./youtube.oauth.js";
@@ -58,14 +59,7 @@ const videoOf = (req: PublishRequest) => pickVariant(req.media, "video", VIDEO_P
 function problems(req: PublishRequest, s: YouTubeSettings): Problem[] {
   const out: Problem[] = [];
   const title = clean(req.text.title);
-  if (!title) out.push({ field: "title", vi: "Video chưa có tiêu đề", en: "the video has no title" });
-  if ([...title].length > TITLE_MAX) {
-    out.push({
-      field: "title",
-      vi: `Tiêu đề dài hơn ${TITLE_MAX} ký tự mà YouTube cho phép`,
-      en: `the title is longer than YouTube's ${TITLE_MAX} characters`,
-    });
-  }
+  out.push(...titleProblems(title, "YouTube", TITLE_MAX));
   if (Buffer.byteLength(clean(req.text.body)) > DESCRIPTION_MAX_BYTES) {
     out.push({
       field: "body",

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { AppError } from "../content/errors.js";
 import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest, PublishResult } from "./adapter.js";
+import { titleProblems } from "./checks.js";
 import { cut, pickVariant } from "./media-pick.js";
 import { type ZaloClient, zaloClient } from "./zalo.api.js";
 import { parseZaloSecret, zaloOAuth } from "./zalo.oauth.js";
@@ -75,14 +76,7 @@ function cover(req: PublishRequest, s: ZaloSettings): { url?: string; problem?: 
 function problems(req: PublishRequest, s: ZaloSettings): Problem[] {
   const out: Problem[] = [];
   const title = req.text.title.trim();
-  if (!title) out.push({ field: "title", vi: "Tin bài chưa có tiêu đề", en: "the item has no title" });
-  if ([...title].length > TITLE_MAX) {
-    out.push({
-      field: "title",
-      vi: `Tiêu đề dài hơn ${TITLE_MAX} ký tự mà Zalo cho phép`,
-      en: `the title is longer than Zalo's ${TITLE_MAX} characters`,
-    });
-  }
+  out.push(...titleProblems(title, "Zalo", TITLE_MAX));
   if (!req.text.body.trim()) out.push({ field: "body", vi: "Bài viết chưa có nội dung", en: "the article has no text" });
   const c = cover(req, s);
   if (c.problem) out.push(c.problem);
