@@ -111,6 +111,7 @@ export interface OAuthProvider<Settings = unknown> {
 export interface AdapterFactory<S extends z.ZodType = z.ZodType> {
   readonly kind: ChannelKind;
   readonly settings: S;
+  /** Publishing needs credentials; kinds with `oauth` may still be created without, and connected later. */
   readonly needsSecret: boolean;
   /** Which OAuth app (environment variables `<APP>_CLIENT_ID`/`<APP>_CLIENT_SECRET`) the flow uses. */
   readonly oauthApp?: "facebook" | "zalo" | "google";

@@ -124,8 +124,7 @@ const Listed = z.object({
 export const facebookFactory: AdapterFactory<typeof FacebookSettings> = {
   kind: "facebook_page",
   settings: FacebookSettings,
-  // A Page token may be pasted, or obtained later through the OAuth connect flow.
-  needsSecret: false,
+  needsSecret: true,
   oauthApp: "facebook",
   oauth: facebookOAuth,
   defaultLimits: { concurrency: 1, perMinute: 10 },
