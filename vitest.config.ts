@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "{content,channels,templates,server,workers}/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "{start,content,channels,templates,server,workers}/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -1,4 +1,4 @@
-import type { Problem } from "./adapter.js";
+import type { Problem } from "../content/ports/adapter.js";
 
 /** The title problems every provider shares: none at all, or longer (in characters) than it takes. */
 export function titleProblems(title: string, provider: string, max = Number.POSITIVE_INFINITY): Problem[] {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "../content/errors.js";
-import type { AdapterContext, HttpClient } from "./adapter.js";
+import type { AdapterContext, HttpClient } from "../content/ports/adapter.js";
 
 /** Parses `Retry-After` (seconds or an HTTP date) into milliseconds from now. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {

@@ -1,4 +1,4 @@
-import type { MediaVariant, PublishMedia } from "../content/media-model.js";
+import type { MediaVariant, PublishMedia } from "../content/media/model.js";
 
 /**
  * The first variant, in the item's media order, of the given kind whose profile is the first of

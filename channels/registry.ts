@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { AppError } from "../content/errors.js";
 import type { ChannelKind } from "../content/model.js";
-import type { ChannelLimits } from "../content/ports.js";
-import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpClient } from "./adapter.js";
-import { facebookFactory } from "./facebook.adapter.js";
+import type { AdapterContext, AdapterFactory, ChannelAdapter, HttpClient } from "../content/ports/adapter.js";
+import type { ChannelLimits } from "../content/ports/runtime.js";
+import { facebookFactory } from "./facebook/facebook.adapter.js";
 import { webhookFactory } from "./webhook.adapter.js";
 import { wordpressFactory } from "./wordpress.adapter.js";
-import { youtubeFactory } from "./youtube.adapter.js";
-import { zaloFactory } from "./zalo.adapter.js";
+import { youtubeFactory } from "./youtube/youtube.adapter.js";
+import { zaloFactory } from "./zalo/zalo.adapter.js";
 
 /** Settings every channel may carry besides its provider's own. */
 export const CommonSettings = z.object({

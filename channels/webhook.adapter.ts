@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../content/errors.js";
-import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest } from "./adapter.js";
+import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest } from "../content/ports/adapter.js";
 import { titleProblems } from "./checks.js";
 import { errorFromResponse, send } from "./http.js";
 

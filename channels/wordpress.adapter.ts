@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../content/errors.js";
-import type { MediaVariant, PublishMedia } from "../content/media-model.js";
-import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest, PublishResult } from "./adapter.js";
+import type { MediaVariant, PublishMedia } from "../content/media/model.js";
+import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest, PublishResult } from "../content/ports/adapter.js";
 import { titleProblems } from "./checks.js";
 import { beforePublishing, errorFromResponse, parseAnswer, providerMessage, readMediaFile, send } from "./http.js";
 import { pickVariant } from "./media-pick.js";

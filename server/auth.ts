@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from "express";
+import type { UserService } from "../content/directory/users.js";
 import { AppError } from "../content/errors.js";
 import type { User } from "../content/model.js";
-import type { UserService } from "../content/users.js";
 
 /** Requires `Authorization: Bearer <token>`; the user is then `res.locals.user`. */
 export function requireUser(users: UserService): RequestHandler {

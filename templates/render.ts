@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid } from "liquidjs";
-import type { RenderedText } from "../channels/adapter.js";
-import type { Renderer, RenderInput } from "../content/ports.js";
+import type { RenderedText } from "../content/ports/adapter.js";
+import type { Renderer, RenderInput } from "../content/ports/runtime.js";
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "channels");
 

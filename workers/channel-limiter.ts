@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { Redis } from "ioredis";
-import type { ChannelLimiter } from "../content/ports.js";
+import type { ChannelLimiter } from "../content/ports/runtime.js";
 
 /** How long a lease lives if its worker dies without releasing it. */
 const LEASE_MS = 120_000;

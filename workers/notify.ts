@@ -1,9 +1,9 @@
 import nodemailer from "nodemailer";
 import type { Logger } from "pino";
 import { signature } from "../channels/webhook.adapter.js";
+import type { Notification, Notifier } from "../content/compliance/reminders.js";
 import type { ComplianceConfig } from "../content/config.js";
 import type { Agency } from "../content/model.js";
-import type { Notification, Notifier } from "../content/reminders.js";
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 

@@ -1,8 +1,8 @@
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Log } from "../content/ports.js";
-import type { Publisher } from "../content/publish.js";
-import { PUBLISH_QUEUE, PublishJob } from "./queue.js";
+import type { Log } from "../content/ports/runtime.js";
+import type { Publisher } from "../content/publishing/publisher.js";
+import { PUBLISH_QUEUE, PublishJob } from "./publish.queue.js";
 
 /** Runs publish jobs: one use case per job; "later" outcomes put the job back into the delayed set. */
 export function startPublishWorker(connection: Redis, prefix: string, publisher: Publisher, concurrency: number, log: Log): Worker {

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { z } from "zod";
-import { NewChannel } from "../../content/channels.js";
+import { NewChannel } from "../../content/accounts/accounts.js";
 import type { Services } from "../../content/services.js";
 import { userOf } from "../auth.js";
 import { parse } from "../validate.js";

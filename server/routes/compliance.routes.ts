@@ -1,11 +1,11 @@
 import { Router } from "express";
 import { assertAdmin } from "../../content/access.js";
-import { ComplianceQuery } from "../../content/compliance.service.js";
-import { NewExemption } from "../../content/exemptions.js";
-import { NewObligation, ObligationPatch } from "../../content/obligations.js";
-import { NotificationFilter } from "../../content/reminders.js";
-import { AnnualQuery, annualDocx, annualXlsx } from "../../content/reports/annual.js";
-import { matrixCsv, matrixXlsx } from "../../content/reports/matrix-files.js";
+import { NewExemption } from "../../content/compliance/exemptions.js";
+import { ComplianceQuery } from "../../content/compliance/matrix.js";
+import { NewObligation, ObligationPatch } from "../../content/compliance/obligations.js";
+import { NotificationFilter } from "../../content/compliance/reminders.js";
+import { AnnualQuery, annualDocx, annualXlsx } from "../../content/compliance/reports/annual.js";
+import { matrixCsv, matrixXlsx } from "../../content/compliance/reports/matrix-files.js";
 import type { Services } from "../../content/services.js";
 import { userOf } from "../auth.js";
 import { parse } from "../validate.js";

@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { DeliveryFilter, RescheduleRequest } from "../../content/deliveries.js";
+import { DeliveryFilter, RescheduleRequest } from "../../content/publishing/deliveries.js";
 import type { Services } from "../../content/services.js";
 import { userOf } from "../auth.js";
 import { parse } from "../validate.js";

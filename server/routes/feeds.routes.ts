@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { Router } from "express";
 import { Feed } from "feed";
-import { publishedItems } from "../../content/feeds.js";
+import { publishedItems } from "../../content/publishing/feeds.js";
 import type { Services } from "../../content/services.js";
 import { summarize } from "../../templates/render.js";
 

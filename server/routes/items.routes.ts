@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
-import { ScheduleRequest } from "../../content/deliveries.js";
-import { ItemFilter, NewItem } from "../../content/items.js";
+import { ItemFilter, NewItem } from "../../content/items/items.js";
+import { ScheduleRequest } from "../../content/publishing/deliveries.js";
 import type { Services } from "../../content/services.js";
 import { userOf } from "../auth.js";
 import { parse } from "../validate.js";

@@ -1,8 +1,8 @@
 import { type Response, Router } from "express";
 import { z } from "zod";
 import { AppError } from "../../content/errors.js";
-import { type MediaFile, MediaFilter } from "../../content/media.js";
-import { AttachRequest } from "../../content/media-items.js";
+import { AttachRequest } from "../../content/media/attachments.js";
+import { type MediaFile, MediaFilter } from "../../content/media/uploads.js";
 import type { Services } from "../../content/services.js";
 import { userOf } from "../auth.js";
 import { withFilePart } from "../multipart.js";

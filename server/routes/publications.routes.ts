@@ -1,6 +1,6 @@
 import express, { Router } from "express";
 import { z } from "zod";
-import { MAX_EVIDENCE_BYTES, NewPublication, PublicationFilter } from "../../content/evidence.js";
+import { MAX_EVIDENCE_BYTES, NewPublication, PublicationFilter } from "../../content/compliance/evidence.js";
 import type { Services } from "../../content/services.js";
 import { userOf } from "../auth.js";
 import { parse } from "../validate.js";

@@ -1,7 +1,7 @@
 import { Router } from "express";
-import { AgencyChange, listAgencies, NewAgency } from "../../content/agencies.js";
+import { AgencyChange, listAgencies, NewAgency } from "../../content/directory/agencies.js";
+import { NewUser } from "../../content/directory/users.js";
 import type { Services } from "../../content/services.js";
-import { NewUser } from "../../content/users.js";
 import { userOf } from "../auth.js";
 import { parse } from "../validate.js";
 

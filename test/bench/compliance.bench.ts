@@ -5,14 +5,14 @@
 // KEEP=1 keeps the database for EXPLAIN)
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { createComplianceService } from "../../content/compliance.service.js";
-import { countDistinct, countTally } from "../../content/compliance.store.js";
+import { deliveryPublicationId, tallyRows, weekRows } from "../../content/compliance/ledger.js";
+import { createComplianceService } from "../../content/compliance/matrix.js";
+import { obligationByTask } from "../../content/compliance/obligations.js";
+import { seedPlan } from "../../content/compliance/plan-seed.js";
+import { countDistinct, countTally } from "../../content/compliance/tallies.js";
 import { SYSTEM } from "../../content/model.js";
-import { obligationByTask } from "../../content/obligations.js";
-import { deliveryPublicationId, tallyRows, weekRows } from "../../content/publications.js";
 import { type OpenedDb, openDb } from "../../content/store/db.js";
 import { migrate } from "../../content/store/migrate.js";
-import { seedPlan } from "../../content/store/seed.js";
 import { type DbKind, testDatabase } from "../helpers/db.js";
 
 const DELIVERIES = Number(process.env.DELIVERIES ?? 1_000_000);

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
-import type { AdapterContext, ChannelAdapter, PublishRequest } from "../../channels/adapter.js";
 import { createAdapterRegistry } from "../../channels/registry.js";
 import type { ChannelKind, ItemKind } from "../../content/model.js";
+import type { AdapterContext, ChannelAdapter, PublishRequest } from "../../content/ports/adapter.js";
 
 /** Failures every provider can produce, each in its own real error shape. */
 export type Failure = "expired_token" | "rate_limited" | "server_error" | "rejected" | "hang";

@@ -1,4 +1,4 @@
-import type { PublishMedia } from "../../content/media-model.js";
+import type { PublishMedia } from "../../content/media/model.js";
 
 /** The smallest file every stub takes for a JPEG: the SOI marker, a JFIF header, and the EOI marker. */
 export const JPEG = Buffer.concat([

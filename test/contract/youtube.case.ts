@@ -1,4 +1,4 @@
-import type { PublishMedia } from "../../content/media-model.js";
+import type { PublishMedia } from "../../content/media/model.js";
 import { YouTubeStub } from "../stubs/youtube.stub.js";
 import type { ContractCase } from "./contract.js";
 

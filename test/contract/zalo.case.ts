@@ -1,4 +1,4 @@
-import type { PublishMedia } from "../../content/media-model.js";
+import type { PublishMedia } from "../../content/media/model.js";
 import { ZaloStub } from "../stubs/zalo.stub.js";
 import type { ContractCase } from "./contract.js";
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { referenceOf } from "../../channels/facebook.adapter.js";
+import { referenceOf } from "../../channels/facebook/facebook.adapter.js";
 import { deliveryMark } from "../../channels/wordpress.adapter.js";
 import { AGENCY, newsItem, schedule, settled } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";

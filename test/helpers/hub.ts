@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { loadConfig } from "../../content/config.js";
-import { type Role, type Running, startLoa } from "../../server/start.js";
+import { type Role, type Running, startLoa } from "../../start/start.js";
 import { type DbKind, testDatabase, uniqueName } from "./db.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";

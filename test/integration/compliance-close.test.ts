@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createComplianceService } from "../../content/compliance.service.js";
+import { createComplianceService } from "../../content/compliance/matrix.js";
+import { lastFinished } from "../../content/compliance/periods.js";
+import { createWeeklyClose } from "../../content/compliance/weekly-close.js";
 import { SYSTEM } from "../../content/model.js";
-import { lastFinished } from "../../content/periods.js";
-import { createWeeklyClose } from "../../content/weekly-close.js";
 import { evidence, fixedClock, item, rowOf, user } from "../helpers/compliance.js";
 import { DB_KINDS } from "../helpers/db.js";
 import { eventually, startHub, type TestHub } from "../helpers/hub.js";

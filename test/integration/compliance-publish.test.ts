@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { periodOf } from "../../content/periods.js";
-import { backfillPublications } from "../../content/publications.js";
+import { backfillPublications } from "../../content/compliance/ledger.js";
+import { periodOf } from "../../content/compliance/periods.js";
 import { evidence, item, rowOf, user } from "../helpers/compliance.js";
 import { DB_KINDS } from "../helpers/db.js";
 import { settled, webhookChannel } from "../helpers/fixtures.js";

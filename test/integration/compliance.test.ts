@@ -1,7 +1,7 @@
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createComplianceService } from "../../content/compliance.service.js";
-import { createEvidenceService } from "../../content/evidence.js";
+import { createEvidenceService } from "../../content/compliance/evidence.js";
+import { createComplianceService } from "../../content/compliance/matrix.js";
 import { SYSTEM } from "../../content/model.js";
 import { evidence, fixedClock, item, rowOf, user } from "../helpers/compliance.js";
 import { DB_KINDS } from "../helpers/db.js";

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChannelAdapter, PublishRequest } from "../../channels/adapter.js";
-import { facebookFactory, referenceOf } from "../../channels/facebook.adapter.js";
+import { facebookFactory, referenceOf } from "../../channels/facebook/facebook.adapter.js";
 import { createAdapterRegistry } from "../../channels/registry.js";
-import type { PublishMedia } from "../../content/media-model.js";
+import type { PublishMedia } from "../../content/media/model.js";
+import type { ChannelAdapter, PublishRequest } from "../../content/ports/adapter.js";
 import { type ContractCase, request } from "../contract/contract.js";
 import { imageMedia, JPEG } from "../contract/media.fixture.js";
 import { FacebookStub } from "../stubs/facebook.stub.js";

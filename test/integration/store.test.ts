@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readPlan, seedPlan } from "../../content/compliance/plan-seed.js";
 import { type OpenedDb, openDb } from "../../content/store/db.js";
 import { migrate } from "../../content/store/migrate.js";
-import { readPlan, seedPlan } from "../../content/store/seed.js";
 import { DB_KINDS, testDatabase } from "../helpers/db.js";
 
 describe.each(DB_KINDS)("the store on %s", (kind) => {

@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ChannelAdapter, PublishRequest } from "../../channels/adapter.js";
 import { createAdapterRegistry } from "../../channels/registry.js";
 import { deliveryMark } from "../../channels/wordpress.adapter.js";
+import type { ChannelAdapter, PublishRequest } from "../../content/ports/adapter.js";
 import { type ContractCase, request } from "../contract/contract.js";
 import { imageMedia, JPEG } from "../contract/media.fixture.js";
 import { WordpressStub } from "../stubs/wordpress.stub.js";

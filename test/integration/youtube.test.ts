@@ -3,10 +3,10 @@ import { Readable } from "node:stream";
 /** The real `@googleapis/youtube` client: the stub must take what Google's own client sends. */
 import * as googleapis from "@googleapis/youtube";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AdapterContext, PublishRequest } from "../../channels/adapter.js";
-import { YouTubeSettings, youtubeFactory, youtubeMarker } from "../../channels/youtube.adapter.js";
-import { untilPacificMidnight } from "../../channels/youtube.api.js";
+import { YouTubeSettings, youtubeFactory, youtubeMarker } from "../../channels/youtube/youtube.adapter.js";
+import { untilPacificMidnight } from "../../channels/youtube/youtube.api.js";
 import type { AppError } from "../../content/errors.js";
+import type { AdapterContext, PublishRequest } from "../../content/ports/adapter.js";
 import { mp4, THUMB, video } from "../contract/youtube.case.js";
 import { YouTubeStub } from "../stubs/youtube.stub.js";
 

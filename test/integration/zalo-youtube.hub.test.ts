@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { zaloReference } from "../../channels/zalo.adapter.js";
+import { zaloReference } from "../../channels/zalo/zalo.adapter.js";
 import { AGENCY, schedule, settled } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 import { processed, publicMediaServer, testClip, upload } from "../helpers/media.js";

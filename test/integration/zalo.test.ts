@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AdapterContext, PublishRequest } from "../../channels/adapter.js";
-import { ZaloSettings, zaloFactory, zaloReference } from "../../channels/zalo.adapter.js";
+import { ZaloSettings, zaloFactory, zaloReference } from "../../channels/zalo/zalo.adapter.js";
 import type { AppError } from "../../content/errors.js";
+import type { AdapterContext, PublishRequest } from "../../content/ports/adapter.js";
 import { infographic, JPEG } from "../contract/zalo.case.js";
 import { ZaloStub } from "../stubs/zalo.stub.js";
 

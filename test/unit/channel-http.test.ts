@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { errorFromResponse, retryAfterMs } from "../../channels/http.js";
 import { signature } from "../../channels/webhook.adapter.js";
-import { backoffDelay } from "../../content/publish.js";
+import { backoffDelay } from "../../content/publishing/publisher.js";
 
 describe("provider answers", () => {
   it("reads Retry-After in seconds and as an HTTP date", () => {

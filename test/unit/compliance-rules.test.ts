@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applies, cellOf, dueStatus, exemptReason, summarize } from "../../content/compliance.js";
+import { applies, cellOf, dueStatus, exemptReason, summarize } from "../../content/compliance/rules.js";
 import type { Agency, Obligation } from "../../content/model.js";
 
 const weekly: Obligation = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../content/config.js";
-import { formatBytes } from "../../content/media-upload.js";
+import { formatBytes } from "../../content/media/receive.js";
 import { loudnormFilter, loudspeakerArgs, parseLoudnormReport } from "../../workers/media/audio.js";
 import { detectType, looksLikeSvg, svgProblem } from "../../workers/media/detect.js";
 import { ProgressParser } from "../../workers/media/ffmpeg.js";

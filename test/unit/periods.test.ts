@@ -10,7 +10,7 @@ import {
   periodsBetween,
   periodsOfYear,
   weeksInYear,
-} from "../../content/periods.js";
+} from "../../content/compliance/periods.js";
 
 const at = (iso: string) => new Date(iso);
 

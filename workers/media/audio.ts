@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import type { Probe, ProducedVariant, RenderJob } from "../../content/media-model.js";
+import type { Probe, ProducedVariant, RenderJob } from "../../content/media/model.js";
 import { type Binaries, ffmpeg } from "./ffmpeg.js";
 import { ffprobe, probeAndCheck } from "./probe.js";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../content/errors.js";
-import type { Probe } from "../../content/media-model.js";
+import type { Probe } from "../../content/media/model.js";
 import { type Binaries, runTool, ToolError } from "./ffmpeg.js";
 
 const Stream = z.looseObject({

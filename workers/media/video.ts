@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Probe, ProducedVariant, RenderJob } from "../../content/media-model.js";
+import type { Probe, ProducedVariant, RenderJob } from "../../content/media/model.js";
 import { type Binaries, ffmpeg } from "./ffmpeg.js";
 import { ffprobe, probeAndCheck } from "./probe.js";
 

@@ -1,0 +1,162 @@
+import crypto from "node:crypto";
+import type { AdapterRegistry } from "../../channels/registry.js";
+import { assertCanWrite, readScope } from "../access.js";
+import { audit } from "../audit.js";
+import { AppError, notFound } from "../errors.js";
+import type { Actor, ChannelKind } from "../model.js";
+import type { OAuthApp } from "../ports/adapter.js";
+import type { Clock, Log } from "../ports/runtime.js";
+import type { SecretBox } from "../secrets.js";
+import type { Db } from "../store/db.js";
+import { toLocalIso } from "../time.js";
+import { clearReconnect, flagReconnect } from "./health.js";
+
+/** A connect link is good for this long. */
+const STATE_TTL_MS = 15 * 60_000;
+const b64url = (b: Buffer) => b.toString("base64url");
+
+export interface OAuthDeps {
+  db: Db;
+  registry: AdapterRegistry;
+  box: SecretBox;
+  clock: Clock;
+  log: Log;
+  apps: Partial<Record<"facebook" | "zalo" | "google", OAuthApp>>;
+  publicUrl: string;
+}
+
+/**
+ * Connecting accounts by OAuth 2.0 (with PKCE): the consent URL for a channel, the provider's
+ * callback, and refreshing tokens before they expire. The state is single-use and expires.
+ */
+export function createOAuthService({ db, registry, box, clock, log, apps, publicUrl }: OAuthDeps) {
+  const redirectUri = `${publicUrl}/api/oauth/callback`;
+
+  function providerOf(kind: ChannelKind) {
+    const factory = registry.factory(kind);
+    if (!factory?.oauth || !factory.oauthApp) {
+      throw new AppError("unprocessable", `${kind} channels are connected by pasting their credentials as the secret`, { field: "kind" });
+    }
+    const app = apps[factory.oauthApp];
+    if (!app) {
+      const env = factory.oauthApp.toUpperCase();
+      throw new AppError("unprocessable", `the ${factory.oauthApp} app is not configured: set ${env}_CLIENT_ID and ${env}_CLIENT_SECRET`, {
+        field: "kind",
+      });
+    }
+    return { factory, oauth: factory.oauth, app };
+  }
+
+  return {
+    /** `GET /api/channels/:id/connect` → the provider's consent URL for an officer to open. */
+    async connect(actor: Actor, channelId: string): Promise<{ url: string; expiresAt: Date }> {
+      const scope = readScope(actor);
+      const channel = await db.selectFrom("channels").selectAll().where("id", "=", channelId).executeTakeFirst();
+      if (!channel || (scope !== "all" && channel.agency_id !== scope.agencyId)) throw notFound("channel");
+      assertCanWrite(actor, channel.agency_id);
+      const { factory, oauth, app } = providerOf(channel.kind as ChannelKind);
+      const state = b64url(crypto.randomBytes(24));
+      const verifier = b64url(crypto.randomBytes(48));
+      const now = clock.now();
+      await db.insertInto("oauth_states").values({ id: state, channel_id: channel.id, verifier, created_at: now }).execute();
+      const url = oauth.authorizeUrl({
+        app,
+        settings: factory.settings.parse(JSON.parse(channel.settings)),
+        redirectUri,
+        state,
+        codeChallenge: b64url(crypto.createHash("sha256").update(verifier).digest()),
+      });
+      return { url, expiresAt: new Date(now.getTime() + STATE_TTL_MS) };
+    },
+
+    /** `GET /api/oauth/callback?code=&state=`: the provider sends the officer's browser back here. */
+    async callback(q: {
+      code?: string | undefined;
+      state?: string | undefined;
+      error?: string | undefined;
+    }): Promise<{ channelName: string }> {
+      if (!q.state) throw new AppError("invalid_input", "state is missing", { field: "state" });
+      const row = await db.deleteFrom("oauth_states").where("id", "=", q.state).returningAll().executeTakeFirst();
+      const now = clock.now();
+      if (!row || now.getTime() - row.created_at.getTime() > STATE_TTL_MS) {
+        throw new AppError("invalid_input", "this connect link is unknown, used or expired; start again", { field: "state" });
+      }
+      if (q.error || !q.code)
+        throw new AppError("unprocessable", `the provider did not grant access: ${q.error ?? "no code"}`, { field: "code" });
+      const channel = await db.selectFrom("channels").selectAll().where("id", "=", row.channel_id).executeTakeFirstOrThrow();
+      const { factory, oauth, app } = providerOf(channel.kind as ChannelKind);
+      const creds = await oauth.exchange({
+        app,
+        settings: factory.settings.parse(JSON.parse(channel.settings)),
+        redirectUri,
+        code: q.code,
+        codeVerifier: row.verifier,
+        http: registry.http,
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (!creds.secret) throw new AppError("channel_rejected", "the provider answered no token");
+      await db
+        .updateTable("channels")
+        .set({ secret: box.seal(creds.secret), token_expires_at: creds.expiresAt ?? null, updated_at: now })
+        .where("id", "=", channel.id)
+        .execute();
+      await clearReconnect(db, channel.id, now);
+      await audit(db, { id: "system", role: "system", name: "system", agencyId: null }, "channel.connect", "channel", channel.id, now);
+      return { channelName: channel.name };
+    },
+
+    /**
+     * The clock's duty: refreshes tokens expiring within `aheadMs`. A failed refresh keeps the stored
+     * credentials (a refresh token is never replaced by an empty or failed one) and, when the provider
+     * refused the refresh token, flags the channel for reconnection.
+     */
+    async refreshDue(aheadMs: number): Promise<{ refreshed: number; failed: number }> {
+      const now = clock.now();
+      const due = await db
+        .selectFrom("channels")
+        .selectAll()
+        .where("token_expires_at", "is not", null)
+        .where("token_expires_at", "<", new Date(now.getTime() + aheadMs))
+        .where("secret", "is not", null)
+        .execute();
+      let refreshed = 0;
+      let failed = 0;
+      for (const channel of due) {
+        const factory = registry.factory(channel.kind as ChannelKind);
+        const app = factory?.oauthApp ? apps[factory.oauthApp] : undefined;
+        if (!factory?.oauth?.refresh || !app || !channel.secret) {
+          // Nothing can renew it: tell the agency before it expires, while there is time to reconnect.
+          if (!channel.reconnect_reason && channel.token_expires_at) {
+            const at = toLocalIso(channel.token_expires_at);
+            await flagReconnect(db, channel.id, `the access token expires at ${at} and cannot be renewed automatically`, now);
+          }
+          continue;
+        }
+        try {
+          const creds = await factory.oauth.refresh({
+            app,
+            settings: factory.settings.parse(JSON.parse(channel.settings)),
+            secret: box.open(channel.secret),
+            http: registry.http,
+            signal: AbortSignal.timeout(30_000),
+          });
+          if (!creds.secret) throw new AppError("channel_rejected", "the provider answered an empty token");
+          await db
+            .updateTable("channels")
+            .set({ secret: box.seal(creds.secret), token_expires_at: creds.expiresAt ?? null, updated_at: clock.now() })
+            .where("id", "=", channel.id)
+            .execute();
+          refreshed++;
+        } catch (err) {
+          failed++;
+          log.warn({ channelId: channel.id, err: (err as Error).message }, "token refresh failed; the stored credentials are kept");
+          if (err instanceof AppError && (err.code === "auth_expired" || err.code === "channel_rejected")) {
+            await flagReconnect(db, channel.id, err.message, clock.now());
+          }
+        }
+      }
+      return { refreshed, failed };
+    },
+  };
+}
+export type OAuthService = ReturnType<typeof createOAuthService>;

@@ -1,0 +1,216 @@
+import { sql } from "kysely";
+import { ChannelKind } from "../model.js";
+import type { PublicationRow } from "../store/compliance.schema.js";
+import type { Db } from "../store/db.js";
+import { periodsOf } from "./periods.js";
+
+/** A publication as users see it: delivered by Loa, or self-reported as evidence of work done outside Loa. */
+export interface Publication {
+  id: string;
+  agencyId: string;
+  itemId: string;
+  channelKind: ChannelKind;
+  channelId: string | null;
+  deliveryId: string | null;
+  publishedAt: Date;
+  url: string | null;
+  selfReported: boolean;
+  note: string | null;
+  evidence: { name: string; type: string; bytes: number; sha256: string } | null;
+  recordedBy: string;
+  createdAt: Date;
+  periods: { week: string; month: string; year: string };
+}
+
+export function toPublication(r: PublicationRow): Publication {
+  return {
+    id: r.id,
+    agencyId: r.agency_id,
+    itemId: r.item_id,
+    channelKind: r.channel_kind as ChannelKind,
+    channelId: r.channel_id,
+    deliveryId: r.delivery_id,
+    publishedAt: r.published_at,
+    url: r.url,
+    selfReported: r.self_reported === 1,
+    note: r.note,
+    evidence:
+      r.evidence_sha256 === null
+        ? null
+        : {
+            name: r.evidence_name ?? "evidence",
+            type: r.evidence_type ?? "application/octet-stream",
+            bytes: r.evidence_bytes ?? 0,
+            sha256: r.evidence_sha256,
+          },
+    recordedBy: r.recorded_by,
+    createdAt: r.created_at,
+    periods: periodsOf(r.published_at),
+  };
+}
+
+/** The tally rows of a publication: one per task code its item carries, with its local week, month and year. */
+export function tallyRows(
+  p: Pick<PublicationRow, "id" | "agency_id" | "item_id" | "channel_kind" | "published_at" | "self_reported">,
+  itemKind: string,
+  tasks: string[],
+) {
+  const periods = periodsOf(p.published_at);
+  return tasks.map((task) => ({
+    publication_id: p.id,
+    task_code: task,
+    agency_id: p.agency_id,
+    item_id: p.item_id,
+    item_kind: itemKind,
+    channel_kind: p.channel_kind,
+    self_reported: p.self_reported,
+    ...periods,
+  }));
+}
+
+/** The bit of a channel kind in `publication_weeks` masks: its index in `ChannelKind` (append new kinds at the end). */
+export const channelBit = (kind: string): number => {
+  const i = ChannelKind.options.indexOf(kind as ChannelKind);
+  if (i < 0) throw new Error(`unknown channel kind ${kind}`);
+  return 1 << i;
+};
+
+/** The mask of a set of channel kinds; every kind when the set is empty (an obligation that takes any channel). */
+export const channelMask = (kinds: string[]): number =>
+  kinds.length === 0 ? (1 << ChannelKind.options.length) - 1 : kinds.reduce((m, k) => m | channelBit(k), 0);
+
+type TallyRow = ReturnType<typeof tallyRows>[number];
+
+/** The week rows of tally rows: one per task × week × item, channel kinds OR-ed into the masks. */
+export function weekRows(tally: TallyRow[]) {
+  const out = new Map<
+    string,
+    { task_code: string; item_id: string; week: string; agency_id: string; item_kind: string; loa_mask: number; self_mask: number }
+  >();
+  for (const t of tally) {
+    const key = `${t.task_code}|${t.item_id}|${t.week}`;
+    const row = out.get(key) ?? {
+      task_code: t.task_code,
+      item_id: t.item_id,
+      week: t.week,
+      agency_id: t.agency_id,
+      item_kind: t.item_kind,
+      loa_mask: 0,
+      self_mask: 0,
+    };
+    if (t.self_reported === 1) row.self_mask |= channelBit(t.channel_kind);
+    else row.loa_mask |= channelBit(t.channel_kind);
+    out.set(key, row);
+  }
+  return [...out.values()];
+}
+
+/** Inserts a publication and its tally; a publication already recorded (same id) is left as it is. */
+export async function insertPublication(db: Db, row: PublicationRow, itemKind: string, tasks: string[]): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const inserted = await tx
+      .insertInto("publications")
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!inserted) return false;
+    const tally = tallyRows(row, itemKind, tasks);
+    if (tally.length === 0) return true;
+    await tx.insertInto("publication_tasks").values(tally).execute();
+    for (const w of weekRows(tally)) {
+      await tx
+        .insertInto("publication_weeks")
+        .values(w)
+        .onConflict((oc) =>
+          oc.columns(["task_code", "item_id", "week"]).doUpdateSet({
+            loa_mask: sql<number>`publication_weeks.loa_mask | excluded.loa_mask`,
+            self_mask: sql<number>`publication_weeks.self_mask | excluded.self_mask`,
+          }),
+        )
+        .execute();
+    }
+    return true;
+  });
+}
+
+/** Removes a publication and rebuilds its item's week rows from the publications that remain. */
+export async function deletePublication(tx: Db, id: string, itemId: string): Promise<void> {
+  await tx.deleteFrom("publication_tasks").where("publication_id", "=", id).execute();
+  await tx.deleteFrom("publications").where("id", "=", id).execute();
+  await tx.deleteFrom("publication_weeks").where("item_id", "=", itemId).execute();
+  const remaining = await tx.selectFrom("publication_tasks").selectAll().where("item_id", "=", itemId).execute();
+  const weeks = weekRows(remaining);
+  if (weeks.length) await tx.insertInto("publication_weeks").values(weeks).execute();
+}
+
+/** The id of the publication that stands for a delivery Loa published. */
+export const deliveryPublicationId = (deliveryId: string) => `pub-${deliveryId}`;
+
+/**
+ * Records a delivery Loa published as a counted publication (the publisher calls this once the
+ * provider confirmed). Idempotent; a delivery that is not `published` is ignored.
+ */
+export async function recordDeliveryPublication(db: Db, deliveryId: string, now: Date): Promise<boolean> {
+  const d = await db
+    .selectFrom("deliveries")
+    .innerJoin("channels", "channels.id", "deliveries.channel_id")
+    .innerJoin("items", "items.id", "deliveries.item_id")
+    .select([
+      "deliveries.id",
+      "deliveries.agency_id",
+      "deliveries.item_id",
+      "deliveries.channel_id",
+      "deliveries.status",
+      "deliveries.published_at",
+      "deliveries.url",
+      "channels.kind as channel_kind",
+      "items.kind as item_kind",
+    ])
+    .where("deliveries.id", "=", deliveryId)
+    .executeTakeFirst();
+  if (d?.status !== "published" || d.published_at === null) return false;
+  const tasks = (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", d.item_id).execute()).map((r) => r.task_code);
+  return insertPublication(
+    db,
+    {
+      id: deliveryPublicationId(d.id),
+      agency_id: d.agency_id,
+      item_id: d.item_id,
+      channel_kind: d.channel_kind,
+      channel_id: d.channel_id,
+      delivery_id: d.id,
+      published_at: d.published_at,
+      url: d.url,
+      self_reported: 0,
+      note: null,
+      evidence_name: null,
+      evidence_type: null,
+      evidence_sha256: null,
+      evidence_bytes: null,
+      recorded_by: "system",
+      created_at: now,
+    },
+    d.item_kind,
+    tasks,
+  );
+}
+
+/**
+ * Records the published deliveries that have no publication yet (the publisher stopped between the two
+ * writes, or the row predates compliance). The clock runs this before it freezes a period.
+ */
+export async function backfillPublications(db: Db, now: Date): Promise<number> {
+  const missing = await db
+    .selectFrom("deliveries")
+    .select("deliveries.id")
+    .where("deliveries.status", "=", "published")
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom("publications").select("publications.id").whereRef("publications.delivery_id", "=", "deliveries.id"))),
+    )
+    .limit(10_000)
+    .execute();
+  let recorded = 0;
+  for (const { id } of missing) if (await recordDeliveryPublication(db, id, now)) recorded++;
+  return recorded;
+}

@@ -1,0 +1,106 @@
+import type { Server } from "node:http";
+import type { Worker } from "bullmq";
+import { type Config, loadConfig } from "../content/config.js";
+import type { HttpClient } from "../content/ports/adapter.js";
+import { createApp } from "../server/app.js";
+import { startClock } from "../workers/clock.js";
+import { startMediaWorker } from "../workers/media.processor.js";
+import { startPublishWorker } from "../workers/publish.processor.js";
+import { openRuntime, type Runtime } from "./runtime.js";
+
+export type Role = "web" | "worker" | "clock";
+
+export interface Running {
+  runtime: Runtime;
+  /** The bound port when `web` runs (useful with PORT=0). */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the given roles in this process: `npm start` runs all three on the embedded default; the
+ * Procfile runs one each, as many workers as needed, sharing PostgreSQL and Redis.
+ */
+export async function startLoa(config: Config, roles: Role[], options: { http?: HttpClient } = {}): Promise<Running> {
+  const runtime = await openRuntime(config, options);
+  const { log, services } = runtime;
+  const stops: (() => Promise<void> | void)[] = [];
+  let port: number | undefined;
+
+  if (roles.includes("web")) {
+    const token = await services.users.ensureAdmin(config.adminToken);
+    if (token) {
+      // Printed once, at first start, on standard output and not in the log: it is not stored anywhere.
+      process.stdout.write(`\nLoa admin token (shown once, keep it safe): ${token}\n\n`);
+    }
+  }
+  if (roles.includes("worker")) {
+    const worker: Worker = startPublishWorker(
+      runtime.redisForWorker(),
+      config.queuePrefix,
+      services.publisher,
+      config.publish.concurrency,
+      log,
+    );
+    stops.push(() => worker.close());
+    const mediaWorker = await startMediaWorker(
+      runtime.redisForWorker(),
+      config.queuePrefix,
+      services.mediaProcessor,
+      runtime.mediaQueue,
+      config.media.concurrency,
+      log,
+    );
+    stops.push(() => {
+      services.mediaProcessor.stop();
+      return mediaWorker.close();
+    });
+  }
+  if (roles.includes("clock")) {
+    const clock = await startClock(services, config.reconcile.cron, log, config.compliance, config.tokens);
+    stops.push(() => clock.stop());
+  }
+  if (roles.includes("web")) {
+    const app = createApp(services, runtime.redis, log, config.publicUrl);
+    const server: Server = await new Promise((resolve) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+    });
+    // Longer than the usual proxies' idle timeouts, so a client never writes to a socket the server is closing.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    const address = server.address();
+    port = typeof address === "object" && address ? address.port : config.port;
+    log.info({ port, roles }, `Loa listening on http://127.0.0.1:${port}`);
+    stops.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  }
+
+  return {
+    runtime,
+    ...(port === undefined ? {} : { port }),
+    async stop() {
+      for (const s of stops) await s();
+      await runtime.close();
+    },
+  };
+}
+
+/** The entry points' shared main: reads the environment once, starts, and stops cleanly on SIGINT/SIGTERM. */
+export async function main(roles: Role[]): Promise<void> {
+  let running: Running;
+  try {
+    running = await startLoa(loadConfig(process.env), roles);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.runtime.log.info({ signal }, "stopping");
+    await running.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}

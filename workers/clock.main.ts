@@ -1,4 +1,0 @@
-// Procfile `clock`: the reconciler and, later, weekly compliance duties. Run one.
-import { main } from "../server/start.js";
-
-await main(["clock"]);

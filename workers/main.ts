@@ -1,4 +1,0 @@
-// Procfile `worker`: publish jobs; run as many as needed against the same Redis and PostgreSQL.
-import { main } from "../server/start.js";
-
-await main(["worker"]);
