@@ -1,4 +1,5 @@
-import { AppError } from "./errors.js";
+import { type SelectQueryBuilder, sql } from "kysely";
+import { AppError, assertNever, notFound } from "./errors.js";
 import type { Actor } from "./model.js";
 
 /**
@@ -21,9 +22,24 @@ export function readScope(actor: Actor): { agencyId: string } | "all" {
   }
 }
 
-export function canRead(actor: Actor, agencyId: string): boolean {
+/**
+ * The row, when the actor may read its agency's resources; otherwise "not found" (`what`, naming
+ * `field` when given), so that another agency's row and a missing one answer the same.
+ */
+export function visible<T extends { agency_id: string }>(actor: Actor, row: T | undefined, what: string, field?: string): T {
   const scope = readScope(actor);
-  return scope === "all" || scope.agencyId === agencyId;
+  if (!row || (scope !== "all" && row.agency_id !== scope.agencyId)) throw notFound(what, field);
+  return row;
+}
+
+/** Narrows a list query to the rows the actor may read (their agency in `column`). */
+export function visibleOnly<DB, TB extends keyof DB, O>(
+  actor: Actor,
+  query: SelectQueryBuilder<DB, TB, O>,
+  column = "agency_id",
+): SelectQueryBuilder<DB, TB, O> {
+  const scope = readScope(actor);
+  return scope === "all" ? query : query.where(sql<boolean>`${sql.ref(column)} = ${scope.agencyId}`);
 }
 
 /** Throws unless the actor may write for this agency (`field` names the request field carrying it). */
@@ -42,6 +58,10 @@ export function assertAdmin(actor: Actor): void {
   }
 }
 
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
+/** Which agency an actor may see: officers their own (another one is "not found"), auditors and admins any. */
+export function visibleAgency(actor: Actor, agencyId: string | undefined): string | undefined {
+  const scope = readScope(actor);
+  if (scope === "all") return agencyId;
+  if (agencyId !== undefined && agencyId !== scope.agencyId) throw notFound("agency", "agencyId");
+  return scope.agencyId;
 }

@@ -47,3 +47,8 @@ export class AppError extends Error {
 
 export const notFound = (what: string, field?: string) =>
   new AppError("not_found", `${what} not found`, field === undefined ? {} : { field });
+
+/** Ends an exhaustive switch: the compiler proves it unreachable, and a value that gets here anyway is a bug. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(x)}`);
+}

@@ -1,10 +1,11 @@
 import path from "node:path";
-import type { AdapterRegistry } from "../channels/registry.js";
 import { createChannelService } from "./accounts/accounts.js";
+import { flagReconnect } from "./accounts/health.js";
 import { createOAuthService } from "./accounts/oauth.js";
 import { createDrillDown } from "./compliance/drilldown.js";
 import { createEvidenceService } from "./compliance/evidence.js";
 import { createExemptionService } from "./compliance/exemptions.js";
+import { recordDeliveryPublication } from "./compliance/ledger.js";
 import { createComplianceService } from "./compliance/matrix.js";
 import { createObligationService } from "./compliance/obligations.js";
 import { createReminders } from "./compliance/reminders.js";
@@ -15,13 +16,18 @@ import { createAgencyService } from "./directory/agencies.js";
 import { createUserService } from "./directory/users.js";
 import { createItemService } from "./items/items.js";
 import { createItemMediaService } from "./media/attachments.js";
-import type { MediaQueue, MediaTools } from "./media/model.js";
 import { createMediaProcessor } from "./media/processor.js";
-import type { MediaStore } from "./media/store.js";
 import { createMediaService } from "./media/uploads.js";
 import type { Actor, ChannelKind } from "./model.js";
-import type { ChannelLimiter, Clock, DeliveryQueue, Log, Renderer } from "./ports/runtime.js";
+import type { AdapterRegistry } from "./ports/adapter.js";
+import type { Clock } from "./ports/clock.js";
+import type { ChannelLimiter } from "./ports/limiter.js";
+import type { Log } from "./ports/log.js";
+import type { MediaStore, MediaTools } from "./ports/media.js";
+import type { DeliveryQueue, MediaQueue } from "./ports/queues.js";
+import type { Renderer } from "./ports/renderer.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
+import { createDeliveryState } from "./publishing/delivery-state.js";
 import { createPreviewService } from "./publishing/preview.js";
 import { createPublisher } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
@@ -50,6 +56,7 @@ const STUCK_GRACE_MS = 60_000;
 export function createServices(deps: ServiceDeps) {
   const { db, queue, registry, box, clock, log, config } = deps;
   const compliance = createComplianceService(db, clock);
+  const state = createDeliveryState(db, clock);
   const buildRequest = createRequestBuilder(db, registry, box, deps.renderer, deps.media.store, clock, config.oauthApps);
   const preview = createPreviewService(db, buildRequest);
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
@@ -59,15 +66,21 @@ export function createServices(deps: ServiceDeps) {
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),
-    deliveries: createDeliveryService(db, queue, clock, log, preview.assertPublishable),
+    deliveries: createDeliveryService(db, state, queue, clock, log, preview.assertPublishable),
     preview,
     oauth: createOAuthService({ db, registry, box, clock, log, apps: config.oauthApps, publicUrl: config.publicUrl }),
-    publisher: createPublisher(db, buildRequest, clock, config.publish, log, {
+    publisher: createPublisher({
+      db,
+      state,
+      build: buildRequest,
+      clock,
+      policy: config.publish,
+      log,
       limiter: deps.limiter,
-      async of(channelId) {
-        const c = await db.selectFrom("channels").select(["kind", "settings"]).where("id", "=", channelId).executeTakeFirst();
-        return c ? registry.limitsOf(c.kind as ChannelKind, JSON.parse(c.settings)) : {};
+      onPublished: async (deliveryId, at) => {
+        await recordDeliveryPublication(db, deliveryId, at);
       },
+      flagReconnect: (channelId, reason, at) => flagReconnect(db, channelId, reason, at),
     }),
     buildRequest,
     media: createMediaService(mediaDeps),
@@ -83,6 +96,7 @@ export function createServices(deps: ServiceDeps) {
     reminders: createReminders(db, clock, log),
     reconcile: createReconciler(
       db,
+      state,
       queue,
       clock,
       {

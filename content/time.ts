@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** The plan's zone: weeks, quiet hours and schedules are computed here; storage is UTC. */
 export const ZONE = "Asia/Ho_Chi_Minh";
 
@@ -29,3 +31,8 @@ export function toLocalIso(at: Date): string {
   const shifted = new Date(at.getTime() + 7 * 3_600_000);
   return `${shifted.toISOString().slice(0, 19)}+07:00`;
 }
+
+/** ISO 8601 with an offset (`2026-12-01T08:00:00+07:00` or `…Z`); a local time without one is ambiguous. */
+export const Instant = z.iso
+  .datetime({ offset: true, error: "an ISO 8601 date-time with an offset, such as 2026-12-01T08:00:00+07:00" })
+  .transform((s) => new Date(s));

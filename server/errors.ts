@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
-import { assertNever } from "../content/access.js";
-import { AppError, type ErrorCode } from "../content/errors.js";
+import { AppError, assertNever, type ErrorCode } from "../content/errors.js";
 
 export function httpStatus(code: ErrorCode): number {
   switch (code) {

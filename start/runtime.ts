@@ -5,7 +5,7 @@ import { seedPlan } from "../content/compliance/plan-seed.js";
 import type { Config } from "../content/config.js";
 import { createDiskStore } from "../content/media/store.js";
 import type { HttpClient } from "../content/ports/adapter.js";
-import { systemClock } from "../content/ports/runtime.js";
+import type { Clock } from "../content/ports/clock.js";
 import { createSecretBox, loadSecretKey } from "../content/secrets.js";
 import { createServices, type Services } from "../content/services.js";
 import { type OpenedDb, openDb } from "../content/store/db.js";
@@ -15,6 +15,9 @@ import { createChannelLimiter } from "../workers/channel-limiter.js";
 import { createMediaTools } from "../workers/media/tools.js";
 import { type BullMediaQueue, createMediaQueue } from "../workers/media.processor.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
+
+/** The real time; tests pass their own `Clock` to `startLoa`. */
+export const systemClock: Clock = { now: () => new Date() };
 
 export interface Runtime {
   config: Config;
@@ -76,14 +79,22 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
  * Opens everything a Loa process needs: the database (migrated, seeded on first start), Redis, the
  * publish queue and the use cases. `http` is injectable so tests can watch what adapters send.
  */
-export async function openRuntime(config: Config, options: { log?: Logger; http?: HttpClient } = {}): Promise<Runtime> {
+/** What tests may put in place of the real thing: the logger, the HTTP client adapters use, and the time. */
+export interface RuntimeOptions {
+  log?: Logger;
+  http?: HttpClient;
+  clock?: Clock;
+}
+
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config);
   const redis = await connectRedis(config.redisUrl, log);
   const database = await openDb(config.database);
   await migrate(database.db, config.database.kind === "postgres" ? config.database.schema : undefined);
   if (await seedPlan(database.db)) log.info("seeded the plan's agencies and obligations");
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const queue = createDeliveryQueue(redis, config.queuePrefix);
+  const queue = createDeliveryQueue(redis, config.queuePrefix, clock);
   queue.queue.on("error", () => undefined); // the connection's watcher has said it already
   const mediaQueue = createMediaQueue(redis, config.queuePrefix);
   mediaQueue.queue.on("error", () => undefined);
@@ -92,10 +103,10 @@ export async function openRuntime(config: Config, options: { log?: Logger; http?
     queue,
     registry: createAdapterRegistry(options.http ?? fetch),
     box,
-    clock: systemClock,
+    clock,
     log,
     renderer: createRenderer(),
-    limiter: createChannelLimiter(redis, config.queuePrefix),
+    limiter: createChannelLimiter(redis, config.queuePrefix, clock),
     config,
     media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media), queue: mediaQueue },
   });

@@ -1,12 +1,11 @@
 import type { Server } from "node:http";
 import type { Worker } from "bullmq";
 import { type Config, loadConfig } from "../content/config.js";
-import type { HttpClient } from "../content/ports/adapter.js";
 import { createApp } from "../server/app.js";
 import { startClock } from "../workers/clock.js";
 import { startMediaWorker } from "../workers/media.processor.js";
 import { startPublishWorker } from "../workers/publish.processor.js";
-import { openRuntime, type Runtime } from "./runtime.js";
+import { openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 
 export type Role = "web" | "worker" | "clock";
 
@@ -21,7 +20,7 @@ export interface Running {
  * Starts the given roles in this process: `npm start` runs all three on the embedded default; the
  * Procfile runs one each, as many workers as needed, sharing PostgreSQL and Redis.
  */
-export async function startLoa(config: Config, roles: Role[], options: { http?: HttpClient } = {}): Promise<Running> {
+export async function startLoa(config: Config, roles: Role[], options: Omit<RuntimeOptions, "log"> = {}): Promise<Running> {
   const runtime = await openRuntime(config, options);
   const { log, services } = runtime;
   const stops: (() => Promise<void> | void)[] = [];

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Liquid } from "liquidjs";
 import type { RenderedText } from "../content/ports/adapter.js";
-import type { Renderer, RenderInput } from "../content/ports/runtime.js";
+import type { Renderer, RenderInput } from "../content/ports/renderer.js";
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "channels");
 

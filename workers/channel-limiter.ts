@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { Redis } from "ioredis";
-import type { ChannelLimiter } from "../content/ports/runtime.js";
+import type { Clock } from "../content/ports/clock.js";
+import type { ChannelLimiter } from "../content/ports/limiter.js";
 
 /** How long a lease lives if its worker dies without releasing it. */
 const LEASE_MS = 120_000;
@@ -34,11 +35,11 @@ return {1}
 `;
 
 /** Per-channel limits kept in Redis, shared by every worker process. */
-export function createChannelLimiter(redis: Redis, prefix: string): ChannelLimiter {
+export function createChannelLimiter(redis: Redis, prefix: string, clock: Clock): ChannelLimiter {
   const key = (channelId: string, part: string) => `${prefix}:channel:${channelId}:${part}`;
   return {
     async acquire(channelId, limits) {
-      const now = Date.now();
+      const now = clock.now().getTime();
       if (!limits.concurrency && !limits.perMinute) {
         const ttl = await redis.pttl(key(channelId, "blocked"));
         return ttl > 0 ? { ok: false, retryAt: new Date(now + ttl) } : { ok: true, release: async () => {} };
@@ -67,7 +68,7 @@ export function createChannelLimiter(redis: Redis, prefix: string): ChannelLimit
       };
     },
     async block(channelId, until) {
-      const ms = until.getTime() - Date.now();
+      const ms = until.getTime() - clock.now().getTime();
       if (ms > 0) await redis.set(key(channelId, "blocked"), "1", "PX", ms);
     },
   };

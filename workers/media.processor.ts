@@ -1,9 +1,9 @@
 import { type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import type { MediaQueue } from "../content/media/model.js";
 import type { MediaProcessor } from "../content/media/processor.js";
-import type { Log } from "../content/ports/runtime.js";
+import type { Log } from "../content/ports/log.js";
+import type { MediaQueue } from "../content/ports/queues.js";
 
 export const MEDIA_QUEUE = "media";
 

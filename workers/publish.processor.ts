@@ -1,6 +1,6 @@
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import type { Log } from "../content/ports/runtime.js";
+import type { Log } from "../content/ports/log.js";
 import type { Publisher } from "../content/publishing/publisher.js";
 import { PUBLISH_QUEUE, PublishJob } from "./publish.queue.js";
 

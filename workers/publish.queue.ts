@@ -1,7 +1,8 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import type { DeliveryQueue } from "../content/ports/runtime.js";
+import type { Clock } from "../content/ports/clock.js";
+import type { DeliveryQueue } from "../content/ports/queues.js";
 
 export const PUBLISH_QUEUE = "publish";
 
@@ -17,12 +18,12 @@ export interface BullDeliveryQueue extends DeliveryQueue {
   close(): Promise<void>;
 }
 
-export function createDeliveryQueue(connection: Redis, prefix: string): BullDeliveryQueue {
+export function createDeliveryQueue(connection: Redis, prefix: string, clock: Clock): BullDeliveryQueue {
   const queue = new Queue(PUBLISH_QUEUE, { connection, prefix });
   return {
     queue,
     async add(jobs) {
-      const now = Date.now();
+      const now = clock.now().getTime();
       for (let i = 0; i < jobs.length; i += 1000) {
         await queue.addBulk(
           jobs.slice(i, i + 1000).map((j) => ({

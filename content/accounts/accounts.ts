@@ -1,15 +1,16 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { type AdapterRegistry, CommonSettings, splitSettings } from "../../channels/registry.js";
-import { assertCanWrite, readScope } from "../access.js";
+import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import { activeAgency } from "../directory/agencies.js";
-import { AppError, notFound } from "../errors.js";
+import { AppError } from "../errors.js";
 import { type Actor, type Channel, ChannelKind } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { AdapterRegistry } from "../ports/adapter.js";
+import type { Clock } from "../ports/clock.js";
 import type { SecretBox } from "../secrets.js";
 import type { Db } from "../store/db.js";
 import { toChannel } from "../store/rows.js";
+import { CommonSettings, splitSettings } from "./settings.js";
 
 export const NewChannel = z.strictObject({
   agencyId: z.string().min(1),
@@ -90,9 +91,7 @@ export function createChannelService(db: Db, registry: AdapterRegistry, box: Sec
     },
 
     async list(actor: Actor, filter: { agencyId?: string | undefined; needsReconnect?: "true" | "false" | undefined }): Promise<Channel[]> {
-      const scope = readScope(actor);
-      let q = db.selectFrom("channels").selectAll().orderBy("created_at");
-      if (scope !== "all") q = q.where("agency_id", "=", scope.agencyId);
+      let q = visibleOnly(actor, db.selectFrom("channels").selectAll().orderBy("created_at"));
       if (filter.agencyId) q = q.where("agency_id", "=", filter.agencyId);
       if (filter.needsReconnect === "true") {
         // Refused by the provider, or expiring within a day with nothing to refresh it.
@@ -103,9 +102,7 @@ export function createChannelService(db: Db, registry: AdapterRegistry, box: Sec
     },
 
     async get(actor: Actor, id: string): Promise<Channel> {
-      const scope = readScope(actor);
-      const row = await db.selectFrom("channels").selectAll().where("id", "=", id).executeTakeFirst();
-      if (!row || (scope !== "all" && row.agency_id !== scope.agencyId)) throw notFound("channel");
+      const row = visible(actor, await db.selectFrom("channels").selectAll().where("id", "=", id).executeTakeFirst(), "channel");
       return toChannel(row);
     },
   };

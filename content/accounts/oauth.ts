@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
-import type { AdapterRegistry } from "../../channels/registry.js";
-import { assertCanWrite, readScope } from "../access.js";
+import { assertCanWrite, visible } from "../access.js";
 import { audit } from "../audit.js";
-import { AppError, notFound } from "../errors.js";
+import { AppError } from "../errors.js";
 import type { Actor, ChannelKind } from "../model.js";
-import type { OAuthApp } from "../ports/adapter.js";
-import type { Clock, Log } from "../ports/runtime.js";
+import type { AdapterRegistry, OAuthApp } from "../ports/adapter.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
 import type { SecretBox } from "../secrets.js";
 import type { Db } from "../store/db.js";
 import { toLocalIso } from "../time.js";
@@ -50,9 +50,7 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
   return {
     /** `GET /api/channels/:id/connect` → the provider's consent URL for an officer to open. */
     async connect(actor: Actor, channelId: string): Promise<{ url: string; expiresAt: Date }> {
-      const scope = readScope(actor);
-      const channel = await db.selectFrom("channels").selectAll().where("id", "=", channelId).executeTakeFirst();
-      if (!channel || (scope !== "all" && channel.agency_id !== scope.agencyId)) throw notFound("channel");
+      const channel = visible(actor, await db.selectFrom("channels").selectAll().where("id", "=", channelId).executeTakeFirst(), "channel");
       assertCanWrite(actor, channel.agency_id);
       const { factory, oauth, app } = providerOf(channel.kind as ChannelKind);
       const state = b64url(crypto.randomBytes(24));

@@ -1,12 +1,13 @@
+import { visibleAgency } from "../access.js";
 import { AppError, notFound } from "../errors.js";
 import type { Actor, Agency, Obligation } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { ClosedPeriodRow } from "../store/compliance.schema.js";
 import type { Db } from "../store/db.js";
 import { toAgency } from "../store/rows.js";
 import { type Publication, toPublication } from "./ledger.js";
 import { liveRows } from "./live.js";
-import { type MatrixCell, periodRange, scopedAgency, withClosed } from "./matrix.js";
+import { type MatrixCell, periodRange, withClosed } from "./matrix.js";
 import { obligationByTask } from "./obligations.js";
 import type { PeriodKey } from "./periods.js";
 import type { Summary } from "./rules.js";
@@ -100,7 +101,7 @@ export function createDrillDown(db: Db, clock: Clock) {
   }
 
   return async function drillDown(actor: Actor, agencyId: string, q: { task: string; from?: string; to?: string }): Promise<DrillDown> {
-    scopedAgency(actor, agencyId);
+    visibleAgency(actor, agencyId);
     const agencyRow = await db.selectFrom("agencies").selectAll().where("id", "=", agencyId).executeTakeFirst();
     if (!agencyRow) throw notFound("agency", "agencyId");
     const o = await obligationByTask(db, q.task);

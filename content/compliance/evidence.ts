@@ -2,15 +2,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { assertCanWrite, readScope } from "../access.js";
+import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
 import { type Actor, ChannelKind } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
-import { Instant } from "../publishing/deliveries.js";
+import type { Clock } from "../ports/clock.js";
 import type { PublicationRow } from "../store/compliance.schema.js";
 import type { Db } from "../store/db.js";
-import { localDate } from "../time.js";
+import { Instant, localDate } from "../time.js";
 import { deletePublication, insertPublication, type Publication, toPublication } from "./ledger.js";
 
 export const NewPublication = z.strictObject({
@@ -49,9 +48,7 @@ export const MAX_EVIDENCE_BYTES = 20 * 1024 * 1024;
  */
 export function createEvidenceService(db: Db, clock: Clock, dir: string) {
   async function load(actor: Actor, id: string): Promise<PublicationRow> {
-    const scope = readScope(actor);
-    const row = await db.selectFrom("publications").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row || (scope !== "all" && row.agency_id !== scope.agencyId)) throw notFound("publication");
+    const row = visible(actor, await db.selectFrom("publications").selectAll().where("id", "=", id).executeTakeFirst(), "publication");
     return row;
   }
 
@@ -66,10 +63,13 @@ export function createEvidenceService(db: Db, clock: Clock, dir: string) {
 
   return {
     async record(actor: Actor, input: NewPublication): Promise<Publication> {
-      const scope = readScope(actor);
       const now = clock.now();
-      const item = await db.selectFrom("items").select(["id", "agency_id", "kind"]).where("id", "=", input.itemId).executeTakeFirst();
-      if (!item || (scope !== "all" && item.agency_id !== scope.agencyId)) throw notFound("item", "itemId");
+      const item = visible(
+        actor,
+        await db.selectFrom("items").select(["id", "agency_id", "kind"]).where("id", "=", input.itemId).executeTakeFirst(),
+        "item",
+        "itemId",
+      );
       assertCanWrite(actor, item.agency_id, "itemId");
       if (input.publishedAt.getTime() > now.getTime() + FUTURE_GRACE_MS) {
         throw new AppError("unprocessable", "evidence records what was published: publishedAt is in the future", { field: "publishedAt" });
@@ -122,9 +122,7 @@ export function createEvidenceService(db: Db, clock: Clock, dir: string) {
     },
 
     async list(actor: Actor, f: PublicationFilter): Promise<Publication[]> {
-      const scope = readScope(actor);
-      let q = db.selectFrom("publications").selectAll();
-      if (scope !== "all") q = q.where("agency_id", "=", scope.agencyId);
+      let q = visibleOnly(actor, db.selectFrom("publications").selectAll());
       if (f.agencyId) q = q.where("agency_id", "=", f.agencyId);
       if (f.itemId) q = q.where("item_id", "=", f.itemId);
       if (f.selfReported) q = q.where("self_reported", "=", f.selfReported === "true" ? 1 : 0);

@@ -4,7 +4,7 @@ import { assertAdmin, readScope } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
 import { type Actor, TaskCode } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { obligationByTask } from "./obligations.js";
 import { parsePeriod } from "./periods.js";

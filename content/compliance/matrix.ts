@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { readScope } from "../access.js";
+import { visibleAgency } from "../access.js";
 import { AppError, notFound } from "../errors.js";
 import { type Actor, type Agency, type Obligation, TaskCode } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { ClosedPeriodRow } from "../store/compliance.schema.js";
 import type { Db } from "../store/db.js";
 import { liveRows } from "./live.js";
@@ -79,18 +79,10 @@ export function withClosed(live: Cell, closed: ClosedPeriodRow | undefined): Mat
   return cell;
 }
 
-/** Which agency an actor may see: officers their own (another one is "not found"), auditors and admins any. */
-export function scopedAgency(actor: Actor, agencyId: string | undefined): string | undefined {
-  const scope = readScope(actor);
-  if (scope === "all") return agencyId;
-  if (agencyId !== undefined && agencyId !== scope.agencyId) throw notFound("agency", "agencyId");
-  return scope.agencyId;
-}
-
 export function createComplianceService(db: Db, clock: Clock) {
   return {
     async matrix(actor: Actor, q: Omit<ComplianceQuery, "format">): Promise<Matrix> {
-      const agencyId = scopedAgency(actor, q.agencyId);
+      const agencyId = visibleAgency(actor, q.agencyId);
       const o = await obligationByTask(db, q.task);
       const periods = periodRange(o, q, clock.now());
       if (agencyId !== undefined) {

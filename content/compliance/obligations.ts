@@ -3,7 +3,7 @@ import { assertAdmin, readScope } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
 import { type Actor, AgencyKind, ChannelKind, ItemKind, type Obligation, PeriodKind, TaskCode } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import type { ObligationTable } from "../store/schema.js";
 

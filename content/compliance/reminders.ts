@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { readScope } from "../access.js";
+import { visibleOnly } from "../access.js";
 import type { Actor, Agency } from "../model.js";
-import type { Clock, Log } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
 import type { NotificationRow } from "../store/compliance.schema.js";
 import type { Db } from "../store/db.js";
 import { liveRows } from "./live.js";
@@ -167,9 +168,7 @@ export function createReminders(db: Db, clock: Clock, log: Log) {
     },
 
     async list(actor: Actor, f: NotificationFilter): Promise<Notification[]> {
-      const scope = readScope(actor);
-      let q = db.selectFrom("notifications").selectAll();
-      if (scope !== "all") q = q.where("agency_id", "=", scope.agencyId);
+      let q = visibleOnly(actor, db.selectFrom("notifications").selectAll());
       if (f.agencyId) q = q.where("agency_id", "=", f.agencyId);
       if (f.period) q = q.where("period", "=", f.period);
       return (await q.orderBy("created_at", "desc").orderBy("id").limit(f.limit).execute()).map(toNotification);

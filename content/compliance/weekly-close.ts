@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { Obligation } from "../model.js";
-import type { Clock, Log } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
 import type { ClosedPeriodRow } from "../store/compliance.schema.js";
 import type { Db } from "../store/db.js";
 import { backfillPublications } from "./ledger.js";

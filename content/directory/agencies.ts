@@ -3,7 +3,7 @@ import { assertAdmin } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
 import { type Actor, type Agency, AgencyKind } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toAgency } from "../store/rows.js";
 import { localDate } from "../time.js";

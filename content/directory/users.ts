@@ -4,7 +4,7 @@ import { assertAdmin } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError } from "../errors.js";
 import { type Actor, Role, type User } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toUser } from "../store/rows.js";
 

@@ -1,12 +1,12 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { assertCanWrite, readScope } from "../access.js";
+import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import { activeAgency } from "../directory/agencies.js";
-import { AppError, notFound } from "../errors.js";
+import { AppError } from "../errors.js";
 import { attachMedia, checkAttachable, MediaIds } from "../media/attachments.js";
 import { type Actor, type Item, ItemKind, ItemStatus, ItemVariants, TaskCode } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toItem } from "../store/rows.js";
 
@@ -102,16 +102,12 @@ export function createItemService(db: Db, clock: Clock) {
     },
 
     async get(actor: Actor, id: string): Promise<Item> {
-      const scope = readScope(actor);
-      const row = await db.selectFrom("items").selectAll().where("id", "=", id).executeTakeFirst();
-      if (!row || (scope !== "all" && row.agency_id !== scope.agencyId)) throw notFound("item");
+      const row = visible(actor, await db.selectFrom("items").selectAll().where("id", "=", id).executeTakeFirst(), "item");
       return toItem(row, (await tasksOf([id])).get(id) ?? []);
     },
 
     async list(actor: Actor, f: ItemFilter): Promise<Item[]> {
-      const scope = readScope(actor);
-      let q = db.selectFrom("items").selectAll();
-      if (scope !== "all") q = q.where("agency_id", "=", scope.agencyId);
+      let q = visibleOnly(actor, db.selectFrom("items").selectAll());
       if (f.agencyId) q = q.where("agency_id", "=", f.agencyId);
       if (f.kind) q = q.where("kind", "=", f.kind);
       if (f.status) q = q.where("status", "=", f.status);

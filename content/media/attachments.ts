@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { assertCanWrite, readScope } from "../access.js";
+import { assertCanWrite, visible } from "../access.js";
 import { audit } from "../audit.js";
-import { AppError, notFound } from "../errors.js";
+import { AppError } from "../errors.js";
 import type { Actor } from "../model.js";
-import type { Clock } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { type Media, type PublishMedia, toMedia } from "./model.js";
 
@@ -89,9 +89,11 @@ export async function itemMediaState(db: Db, itemId: string): Promise<ItemMediaS
 /** Attaching media to items and listing them: `POST/GET /api/items/:id/media`. */
 export function createItemMediaService(db: Db, clock: Clock) {
   async function item(actor: Actor, itemId: string) {
-    const scope = readScope(actor);
-    const row = await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst();
-    if (!row || (scope !== "all" && row.agency_id !== scope.agencyId)) throw notFound("item");
+    const row = visible(
+      actor,
+      await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
+      "item",
+    );
     return row;
   }
   return {

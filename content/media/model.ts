@@ -57,55 +57,6 @@ export interface Media {
   updatedAt: Date;
 }
 
-/** The content type of an upload, detected from its bytes. */
-export interface Detected {
-  kind: MediaKind;
-  mime: string;
-  ext: string;
-}
-
-/** One file a renderer produced in its work directory, before it is moved into the store. */
-export interface ProducedVariant {
-  name: string;
-  profile: string;
-  mime: string;
-  file: string;
-  width: number | null;
-  height: number | null;
-  durationMs: number | null;
-}
-
-export interface RenderJob {
-  mediaId: string;
-  kind: MediaKind;
-  mime: string;
-  input: string;
-  probe: Probe;
-  /** A fresh directory for the outputs; removed by the caller whatever happens. */
-  outDir: string;
-  /** A logo (with alpha) to stamp on the profiles configured for watermarks. */
-  watermark?: string;
-}
-
-/**
- * What the domain needs from the media tools (sharp, ffmpeg). `workers/media/` implements it;
- * `content/` never imports those libraries.
- */
-export interface MediaTools {
-  /** Detects the type from the first bytes of a file (at least 4 KiB when the file is that long). */
-  detect(head: Uint8Array): Promise<Detected | undefined>;
-  /** Probes and checks the whole file; throws `AppError` (4xx, naming `file`) for what Loa refuses. */
-  inspect(file: string, detected: Detected): Promise<Probe>;
-  /** Derives the variants; reports progress 0–100; stops (and kills child processes) when `signal` aborts. */
-  render(job: RenderJob, progress: (percent: number) => void, signal: AbortSignal): Promise<ProducedVariant[]>;
-}
-
-/** The work list of media to process (BullMQ in `workers/`); adding a media already listed is a no-op. */
-export interface MediaQueue {
-  add(mediaId: string): Promise<void>;
-  remove(mediaId: string): Promise<void>;
-}
-
 export const mediaUrl = (id: string) => `/api/media/${id}/file`;
 export const variantUrl = (id: string, name: string) => `/api/media/${id}/variants/${name}`;
 

@@ -2,9 +2,9 @@ import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "../errors.js";
+import type { LocalCopy, ProducedVariant } from "../ports/media.js";
 import type { MediaVariantRow } from "../store/schema.js";
-import type { MediaKind, Probe, ProducedVariant } from "./model.js";
-import type { LocalCopy } from "./store.js";
+import type { MediaKind, Probe } from "./model.js";
 import type { MediaDeps } from "./uploads.js";
 
 /** When a work file, or the newest file in a work directory, was last written. */

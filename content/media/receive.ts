@@ -5,7 +5,8 @@ import path from "node:path";
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../errors.js";
-import type { Detected, MediaKind, MediaTools } from "./model.js";
+import type { Detected, MediaTools } from "../ports/media.js";
+import type { MediaKind } from "./model.js";
 
 /** file-type needs this many bytes to recognise every format it knows. */
 const SNIFF_BYTES = 4_100;

@@ -1,32 +1,7 @@
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
-
-/** A stored object available as a local file for tools that need one (sharp, ffmpeg). */
-export interface LocalCopy {
-  path: string;
-  /** Removes the copy if the store had to make one (a remote store); a no-op for the local disk. */
-  release(): Promise<void>;
-}
-
-/**
- * Where originals and variants live. Keys are relative paths (`<mediaId>/original`,
- * `<mediaId>/feed.jpg`). The local disk store is the default; an S3-compatible store implements the
- * same five methods (upload a file, download to a temporary file, stream, delete a prefix).
- */
-export interface MediaStore {
-  /** Moves a finished local file into the store under `key`; the source file is consumed. */
-  putFile(key: string, file: string): Promise<void>;
-  /** A local file holding the object, for tools that read files. */
-  localCopy(key: string): Promise<LocalCopy>;
-  /** Streams the object (for downloads). Rejects with ENOENT if it is missing. */
-  read(key: string): Promise<{ stream: Readable; bytes: number }>;
-  /** Removes every object whose key starts with `prefix` (`<mediaId>/`). */
-  deletePrefix(prefix: string): Promise<void>;
-  /** The local path of a key when the store is a local disk (adapters may then read it directly). */
-  pathOf?(key: string): string;
-}
+import type { MediaStore } from "../ports/media.js";
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*\/?$/;
 

@@ -3,18 +3,20 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { z } from "zod";
-import { assertCanWrite, readScope } from "../access.js";
+import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import type { MediaConfig } from "../config.js";
 import { activeAgency } from "../directory/agencies.js";
 import { AppError, notFound } from "../errors.js";
 import type { Actor } from "../model.js";
-import type { Clock, Log } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
+import type { MediaStore, MediaTools } from "../ports/media.js";
+import type { MediaQueue } from "../ports/queues.js";
 import type { Db } from "../store/db.js";
 import type { MediaRow } from "../store/schema.js";
-import { type Media, MediaKind, type MediaQueue, MediaStatus, type MediaTools, toMedia } from "./model.js";
+import { type Media, MediaKind, MediaStatus, toMedia } from "./model.js";
 import { type Received, receiveUpload } from "./receive.js";
-import type { MediaStore } from "./store.js";
 
 export const MediaFilter = z.strictObject({
   agencyId: z.string().optional(),
@@ -57,9 +59,7 @@ export function createMediaService(deps: MediaDeps) {
   const tmpDir = path.join(config.dir, "tmp");
 
   async function load(actor: Actor, id: string): Promise<MediaRow> {
-    const scope = readScope(actor);
-    const row = await db.selectFrom("media").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row || (scope !== "all" && row.agency_id !== scope.agencyId)) throw notFound("media");
+    const row = visible(actor, await db.selectFrom("media").selectAll().where("id", "=", id).executeTakeFirst(), "media");
     return row;
   }
 
@@ -166,9 +166,7 @@ export function createMediaService(deps: MediaDeps) {
     },
 
     async list(actor: Actor, f: MediaFilter): Promise<Media[]> {
-      const scope = readScope(actor);
-      let q = db.selectFrom("media").selectAll();
-      if (scope !== "all") q = q.where("agency_id", "=", scope.agencyId);
+      let q = visibleOnly(actor, db.selectFrom("media").selectAll());
       if (f.agencyId) q = q.where("agency_id", "=", f.agencyId);
       if (f.kind) q = q.where("kind", "=", f.kind);
       if (f.status) q = q.where("status", "=", f.status);

@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import type { z } from "zod";
 import type { PublishMedia } from "../media/model.js";
 import type { ChannelKind, ItemKind } from "../model.js";
-import type { ChannelLimits } from "./runtime.js";
+import type { ChannelLimits } from "./limiter.js";
 
 /** A problem found before scheduling, in the officers' language and in English. */
 export interface Problem {
@@ -125,3 +125,25 @@ export interface AdapterFactory<S extends z.ZodType = z.ZodType> {
 
 /** The injected HTTP client: `fetch`'s shape, so tests and adapters share one mechanism. */
 export type HttpClient = (url: string, init: RequestInit & { signal: AbortSignal }) => Promise<Response>;
+
+/** An adapter built for one stored channel, with what the publisher needs to call it within bounds. */
+export interface BuiltAdapter {
+  adapter: ChannelAdapter;
+  /** The channel's limits: its own `settings.limits` over the adapter's defaults. */
+  limits: ChannelLimits;
+  /** How long one publication may take on this channel, when longer than `PUBLISH_TIMEOUT`. */
+  timeoutMs: number | undefined;
+}
+
+/**
+ * Builds adapters for stored channels (implemented in `channels/registry.ts`); the kinds it lists are
+ * the ones Loa can publish to.
+ */
+export interface AdapterRegistry {
+  kinds(): ChannelKind[];
+  factory(kind: ChannelKind): AdapterFactory | undefined;
+  /** The HTTP client adapters get (tests inject one that watches what is sent). */
+  readonly http: HttpClient;
+  /** Parses the settings with the kind's schema and builds its adapter; an unknown kind is a 422 naming `kind`. */
+  build(kind: ChannelKind, settings: Record<string, unknown>, secret: string | undefined, ctx: Omit<AdapterContext, "http">): BuiltAdapter;
+}

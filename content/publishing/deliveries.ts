@@ -1,19 +1,18 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { assertCanWrite, readScope } from "../access.js";
+import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import { activeAgency } from "../directory/agencies.js";
-import { AppError, notFound } from "../errors.js";
+import { AppError } from "../errors.js";
 import { type Actor, type Delivery, DeliveryStatus } from "../model.js";
-import type { Clock, DeliveryQueue, Log } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
+import type { DeliveryQueue } from "../ports/queues.js";
 import type { Db } from "../store/db.js";
 import { toDelivery } from "../store/rows.js";
 import type { DeliveryRow } from "../store/schema.js";
-
-/** ISO 8601 with an offset (`2026-12-01T08:00:00+07:00` or `…Z`); a local time without one is ambiguous. */
-export const Instant = z.iso
-  .datetime({ offset: true, error: "an ISO 8601 date-time with an offset, such as 2026-12-01T08:00:00+07:00" })
-  .transform((s) => new Date(s));
+import { Instant } from "../time.js";
+import type { DeliveryState } from "./delivery-state.js";
 
 export const ScheduleRequest = z.strictObject({
   deliveries: z
@@ -43,11 +42,16 @@ const QUEUE_WAIT_MS = 2_000;
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
 export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[]) => Promise<void>;
 
-export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock, log: Log, checkPublishable: PublishableCheck) {
+export function createDeliveryService(
+  db: Db,
+  state: DeliveryState,
+  queue: DeliveryQueue,
+  clock: Clock,
+  log: Log,
+  checkPublishable: PublishableCheck,
+) {
   async function load(actor: Actor, id: string) {
-    const scope = readScope(actor);
-    const row = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
-    if (!row || (scope !== "all" && row.agency_id !== scope.agencyId)) throw notFound("delivery");
+    const row = visible(actor, await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst(), "delivery");
     return row;
   }
 
@@ -66,32 +70,33 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
     }
   }
 
-  /** Moves a `scheduled` delivery; anything else is past changing. */
-  async function transition(actor: Actor, id: string, set: { status?: string; at?: Date }, action: string) {
+  const noLongerScheduled = (status: string) => `the delivery is ${status}, no longer scheduled`;
+
+  /** One of an officer's changes of a delivery; a delivery no longer in a state that allows it is a 409. */
+  async function change(
+    actor: Actor,
+    id: string,
+    apply: (now: Date) => Promise<DeliveryRow | undefined>,
+    action: string,
+    conflict: (status: string) => string,
+    details = {},
+  ) {
     const row = await load(actor, id);
     assertCanWrite(actor, row.agency_id);
     const now = clock.now();
-    const updated = await db
-      .updateTable("deliveries")
-      .set({
-        ...(set.status ? { status: set.status } : {}),
-        ...(set.at ? { scheduled_at: set.at, run_at: set.at } : {}),
-        updated_at: now,
-      })
-      .where("id", "=", id)
-      .where("status", "=", "scheduled")
-      .returningAll()
-      .executeTakeFirst();
-    if (!updated) throw new AppError("conflict", `the delivery is ${row.status}, no longer scheduled`, { field: "status" });
-    await audit(db, actor, action, "delivery", id, now, set.at ? { at: set.at.toISOString() } : {});
+    const updated = await apply(now);
+    if (!updated) throw new AppError("conflict", conflict(row.status), { field: "status" });
+    await audit(db, actor, action, "delivery", id, now, { from: row.status, ...details });
     return toDelivery(updated);
   }
 
   return {
     async schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<Delivery[]> {
-      const scope = readScope(actor);
-      const item = await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst();
-      if (!item || (scope !== "all" && item.agency_id !== scope.agencyId)) throw notFound("item");
+      const item = visible(
+        actor,
+        await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
+        "item",
+      );
       assertCanWrite(actor, item.agency_id);
       const now = clock.now();
       const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
@@ -142,7 +147,7 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
         rows.map((r) => ({ channelId: r.channel_id, at: r.scheduled_at })),
       );
       await db.transaction().execute(async (tx) => {
-        await tx.insertInto("deliveries").values(rows).execute();
+        await state.insert(tx, rows);
         await audit(tx, actor, "item.schedule", "item", item.id, now, { deliveries: rows.map((r) => r.id) });
       });
       await enqueue(rows.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
@@ -154,9 +159,7 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
     },
 
     async list(actor: Actor, f: DeliveryFilter): Promise<Delivery[]> {
-      const scope = readScope(actor);
-      let q = db.selectFrom("deliveries").selectAll();
-      if (scope !== "all") q = q.where("agency_id", "=", scope.agencyId);
+      let q = visibleOnly(actor, db.selectFrom("deliveries").selectAll());
       if (f.status) q = q.where("status", "=", f.status);
       if (f.itemId) q = q.where("item_id", "=", f.itemId);
       if (f.channelId) q = q.where("channel_id", "=", f.channelId);
@@ -166,7 +169,7 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
     },
 
     async cancel(actor: Actor, id: string): Promise<Delivery> {
-      const d = await transition(actor, id, { status: "cancelled" }, "delivery.cancel");
+      const d = await change(actor, id, () => state.cancel(id), "delivery.cancel", noLongerScheduled);
       await queue.remove(id).catch((err: unknown) => log.warn({ err, id }, "could not remove the job; the worker will skip it"));
       return d;
     },
@@ -175,7 +178,9 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
       if (at.getTime() < clock.now().getTime() - PAST_GRACE_MS) {
         throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: "at" });
       }
-      const d = await transition(actor, id, { at }, "delivery.reschedule");
+      const d = await change(actor, id, () => state.reschedule(id, at), "delivery.reschedule", noLongerScheduled, {
+        at: at.toISOString(),
+      });
       await queue.remove(id).catch(() => undefined);
       await enqueue([{ deliveryId: id, runAt: at }]);
       return d;
@@ -187,21 +192,16 @@ export function createDeliveryService(db: Db, queue: DeliveryQueue, clock: Clock
      * new time becomes its scheduled time (the old one stays in the audit log).
      */
     async retry(actor: Actor, id: string): Promise<Delivery> {
-      const row = await load(actor, id);
-      assertCanWrite(actor, row.agency_id);
-      const now = clock.now();
-      const updated = await db
-        .updateTable("deliveries")
-        .set({ status: "scheduled", scheduled_at: now, run_at: now, attempts: 0, updated_at: now })
-        .where("id", "=", id)
-        .where("status", "in", ["failed", "unconfirmed", "missed"])
-        .returningAll()
-        .executeTakeFirst();
-      if (!updated) throw new AppError("conflict", `a ${row.status} delivery cannot be retried`, { field: "status" });
-      await audit(db, actor, "delivery.retry", "delivery", id, now, { from: row.status });
+      const d = await change(
+        actor,
+        id,
+        (now) => state.retry(id, now),
+        "delivery.retry",
+        (status) => `a ${status} delivery cannot be retried`,
+      );
       await queue.remove(id).catch(() => undefined);
-      await enqueue([{ deliveryId: id, runAt: now }]);
-      return toDelivery(updated);
+      await enqueue([{ deliveryId: id, runAt: d.runAt }]);
+      return d;
     },
   };
 }

@@ -1,5 +1,5 @@
-import { readScope } from "../access.js";
-import { AppError, notFound } from "../errors.js";
+import { visible } from "../access.js";
+import { AppError } from "../errors.js";
 import type { Actor, ChannelKind } from "../model.js";
 import type { Problem, RenderedText } from "../ports/adapter.js";
 import type { Db } from "../store/db.js";
@@ -37,9 +37,11 @@ export function createPreviewService(db: Db, build: RequestBuilder) {
   return {
     /** `GET /api/items/:id/preview[?channelId=]`: one entry per channel of the item's agency (or the one asked). */
     async preview(actor: Actor, itemId: string, now: Date, channelId?: string): Promise<ChannelPreview[]> {
-      const scope = readScope(actor);
-      const item = await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst();
-      if (!item || (scope !== "all" && item.agency_id !== scope.agencyId)) throw notFound("item");
+      const item = visible(
+        actor,
+        await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
+        "item",
+      );
       let q = db.selectFrom("channels").select(["id", "name", "kind"]).where("agency_id", "=", item.agency_id).orderBy("created_at");
       if (channelId) q = q.where("id", "=", channelId);
       const channels = await q.execute();

@@ -1,5 +1,8 @@
-import type { Clock, DeliveryQueue, Log } from "../ports/runtime.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
+import type { DeliveryQueue } from "../ports/queues.js";
 import type { Db } from "../store/db.js";
+import type { DeliveryState } from "./delivery-state.js";
 
 export interface ReconcilePolicy {
   /** Jobs are (re)added for scheduled deliveries due within this horizon. */
@@ -15,7 +18,7 @@ const BATCH = 1_000;
  * the horizon (adding an existing job is a no-op, and the worker's conditional claim makes a stray
  * duplicate harmless), and gives up as `unconfirmed` the deliveries whose worker died while publishing.
  */
-export function createReconciler(db: Db, queue: DeliveryQueue, clock: Clock, policy: ReconcilePolicy, log: Log) {
+export function createReconciler(db: Db, state: DeliveryState, queue: DeliveryQueue, clock: Clock, policy: ReconcilePolicy, log: Log) {
   /** Claims older than their channel's publish timeout (and a grace) lost their worker: the outcome is unknown. */
   async function giveUpAbandonedClaims(now: Date): Promise<string[]> {
     const claims = await db
@@ -27,15 +30,7 @@ export function createReconciler(db: Db, queue: DeliveryQueue, clock: Clock, pol
     const abandoned = claims
       .filter((c) => c.claimed_at && now.getTime() - c.claimed_at.getTime() > policy.stuckAfterMs(c.kind))
       .map((c) => c.id);
-    if (abandoned.length === 0) return [];
-    const rows = await db
-      .updateTable("deliveries")
-      .set({ status: "unconfirmed", last_error: "the worker stopped while publishing; check the channel before retrying", updated_at: now })
-      .where("status", "=", "publishing")
-      .where("id", "in", abandoned)
-      .returning("id")
-      .execute();
-    return rows.map((r) => r.id);
+    return state.abandon(abandoned, "the worker stopped while publishing; check the channel before retrying");
   }
 
   return async function reconcile(): Promise<{ queued: number; unconfirmed: number }> {

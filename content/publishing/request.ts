@@ -1,9 +1,9 @@
-import type { AdapterRegistry } from "../../channels/registry.js";
-import { itemMediaState } from "../media/attachments.js";
-import type { MediaStore } from "../media/store.js";
+import { type ItemMediaState, itemMediaState } from "../media/attachments.js";
 import type { ChannelKind, ItemKind, ItemVariants } from "../model.js";
-import type { ChannelAdapter, OAuthApp, PublishRequest } from "../ports/adapter.js";
-import type { Clock, Renderer } from "../ports/runtime.js";
+import type { AdapterRegistry, BuiltAdapter, OAuthApp, PublishRequest } from "../ports/adapter.js";
+import type { Clock } from "../ports/clock.js";
+import type { MediaStore } from "../ports/media.js";
+import type { Renderer } from "../ports/renderer.js";
 import type { SecretBox } from "../secrets.js";
 import type { Db } from "../store/db.js";
 
@@ -17,14 +17,12 @@ export interface Target {
   scheduledAt: Date;
 }
 
-export interface Built {
+/** The adapter, its channel's limits and timeout, and the request it is given for one delivery. */
+export interface Built extends BuiltAdapter {
   req: PublishRequest;
-  adapter: ChannelAdapter;
   channelKind: ChannelKind;
   /** For the publisher: a failed or cancelled attachment fails the delivery; a processing one delays it. */
-  media: Awaited<ReturnType<typeof itemMediaState>>;
-  /** How long this channel's provider may take (uploads take longer than posts). */
-  timeoutMs: number | undefined;
+  media: ItemMediaState;
 }
 
 /**
@@ -77,7 +75,7 @@ export function createRequestBuilder(
     });
     const mediaState = await itemMediaState(db, item.id);
     const app = registry.factory(kind)?.oauthApp;
-    const adapter = registry.build(kind, settings, channel.secret ? box.open(channel.secret) : undefined, {
+    const built = registry.build(kind, settings, channel.secret ? box.open(channel.secret) : undefined, {
       ...(app && apps[app] ? { oauthApp: apps[app] } : {}),
       readMedia: (key) => media.read(key),
       now: () => clock.now(),
@@ -90,9 +88,8 @@ export function createRequestBuilder(
       },
     });
     return {
-      adapter,
+      ...built,
       channelKind: kind,
-      timeoutMs: registry.factory(kind)?.timeoutMs,
       media: mediaState,
       req: {
         deliveryId: t.deliveryId,

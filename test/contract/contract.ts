@@ -67,5 +67,5 @@ export function adapterFor(c: ContractCase, stub: ContractStub, saved: string[] 
     },
     now: () => new Date(),
   };
-  return createAdapterRegistry().build(c.kind, stub.settings, stub.secret, ctx);
+  return createAdapterRegistry().build(c.kind, stub.settings, stub.secret, ctx).adapter;
 }

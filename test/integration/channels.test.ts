@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../start/runtime.js";
 import { createChannelLimiter } from "../../workers/channel-limiter.js";
 import { uniqueName } from "../helpers/db.js";
 import { AGENCY, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
@@ -124,7 +125,7 @@ describe("channel text, feeds and settings", () => {
 
 describe("per-channel limits in Redis", () => {
   const redis = new Redis(REDIS_URL);
-  const limiter = createChannelLimiter(redis, uniqueName("limits"));
+  const limiter = createChannelLimiter(redis, uniqueName("limits"), systemClock);
   afterAll(() => redis.disconnect());
 
   it("allows a channel its calls per minute and then names when to come back", async () => {

@@ -69,7 +69,7 @@ describe("the Facebook Page adapter", () => {
       },
       saveSecret: async () => {},
       now: () => new Date(),
-    });
+    }).adapter;
   });
   afterAll(async () => {
     await stub?.stop();
@@ -174,7 +174,7 @@ describe("the Facebook Page adapter", () => {
       readMedia: async () => ({ stream: Readable.from([]), bytes: 0 }),
       saveSecret: async () => {},
       now: () => new Date(),
-    });
+    }).adapter;
     expect(unconnected.check(req("news")).map((p) => p.en)).toEqual(["the Facebook Page is not connected"]);
     await expect(unconnected.publish(req("news"), AbortSignal.timeout(5_000))).rejects.toMatchObject({ code: "auth_expired" });
   });

@@ -19,7 +19,7 @@ const req = (itemKind: PublishRequest["item"]["kind"], extra: Partial<PublishReq
 describe("the WordPress adapter", () => {
   let stub: WordpressStub;
   const build = (settings: Record<string, unknown> = {}, secret?: string): ChannelAdapter =>
-    createAdapterRegistry().build("wordpress", { siteUrl: stub.url, ...settings }, secret ?? stub.secret, ctx);
+    createAdapterRegistry().build("wordpress", { siteUrl: stub.url, ...settings }, secret ?? stub.secret, ctx).adapter;
 
   beforeAll(async () => {
     stub = await new WordpressStub().start();

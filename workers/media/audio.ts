@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import type { Probe, ProducedVariant, RenderJob } from "../../content/media/model.js";
+import type { Probe } from "../../content/media/model.js";
+import type { ProducedVariant, RenderJob } from "../../content/ports/media.js";
 import { type Binaries, ffmpeg } from "./ffmpeg.js";
 import { ffprobe, probeAndCheck } from "./probe.js";
 

@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from "file-type";
-import type { Detected } from "../../content/media/model.js";
+import type { Detected } from "../../content/ports/media.js";
 
 /** Raster formats the prebuilt sharp decodes (HEIC is not among them: its codec is not in the prebuilt libvips). */
 const IMAGES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif", "image/tiff", "image/avif"]);

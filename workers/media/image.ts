@@ -2,7 +2,8 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import sharp, { type Metadata, type OverlayOptions, type SharpOptions } from "sharp";
 import { AppError } from "../../content/errors.js";
-import type { Detected, Probe, ProducedVariant, RenderJob } from "../../content/media/model.js";
+import type { Probe } from "../../content/media/model.js";
+import type { Detected, ProducedVariant, RenderJob } from "../../content/ports/media.js";
 import { svgProblem } from "./detect.js";
 
 export interface ImageProfile {

@@ -1,5 +1,5 @@
 import type { MediaConfig } from "../../content/config.js";
-import type { MediaTools } from "../../content/media/model.js";
+import type { MediaTools } from "../../content/ports/media.js";
 import { inspectAudio, renderAudio } from "./audio.js";
 import { detectType } from "./detect.js";
 import type { Binaries } from "./ffmpeg.js";

@@ -3,7 +3,7 @@ import ExcelJS from "exceljs";
 import { z } from "zod";
 import { AppError } from "../../errors.js";
 import type { Actor, Obligation } from "../../model.js";
-import type { Clock } from "../../ports/runtime.js";
+import type { Clock } from "../../ports/clock.js";
 import type { Db } from "../../store/db.js";
 import { localDate } from "../../time.js";
 import type { ComplianceService } from "../matrix.js";
