@@ -12,8 +12,9 @@ export const ItemStatus = z.enum(["draft", "submitted", "approved", "archived"])
 export type ItemStatus = z.infer<typeof ItemStatus>;
 
 /**
- * Kinds of channel. Only `webhook` has an adapter today; the others are the plan's channel kinds,
- * known to obligations so that compliance and evidence can name them before their adapters exist.
+ * Kinds of channel: every kind the plan's obligations name. Those with an adapter in
+ * `channels/registry.ts` can be created and published to; the others can already be named by
+ * obligations and self-reported evidence.
  */
 export const ChannelKind = z.enum([
   "webhook",

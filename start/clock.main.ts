@@ -1,4 +1,4 @@
-// Procfile `clock`: the reconciler and, later, weekly compliance duties. Run one.
+// Procfile `clock`: the reconciler, the weekly compliance close, reminders and token refresh, on their crons.
 import { main } from "./start.js";
 
 await main(["clock"]);

@@ -13,7 +13,7 @@ import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
 import { createMediaTools } from "../workers/media/tools.js";
-import { type BullMediaQueue, createMediaQueue } from "../workers/media.processor.js";
+import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
 
 /** The real time; tests pass their own `Clock` to `startLoa`. */

@@ -1,4 +1,4 @@
-// Procfile `worker`: publish jobs; run as many as needed against the same Redis and PostgreSQL.
+// Procfile `worker`: publish and media jobs; run as many as needed against the same Redis and PostgreSQL.
 import { main } from "./start.js";
 
 await main(["worker"]);

@@ -1,3 +1,5 @@
+// content/accounts/: an agency's accounts on providers — channels, their common settings, OAuth connect
+// and token refresh, and their health (reconnect needed).
 import crypto from "node:crypto";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";

@@ -1,3 +1,5 @@
+// content/compliance/: what DOST audits — the plan's obligations, the publication ledger, tallies, the
+// matrix and drill-down, exemptions, evidence, weekly close, reminders, reports and the plan's seed.
 import { z } from "zod";
 import { visibleAgency } from "../access.js";
 import { AppError, notFound } from "../errors.js";

@@ -1,3 +1,4 @@
+// content/directory/: who is who — agencies (with their validity dates) and users (with their tokens).
 import { z } from "zod";
 import { assertAdmin } from "../access.js";
 import { audit } from "../audit.js";

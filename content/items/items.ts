@@ -1,3 +1,4 @@
+// content/items/: what officers write — items, their tasks and per-channel variants.
 import crypto from "node:crypto";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";

@@ -1,3 +1,5 @@
+// content/media/: uploaded photos, videos and audio — receiving, processing into variants, attaching to
+// items, and where the files are stored.
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";

@@ -1,3 +1,6 @@
+// content/ports/: the interfaces the domain is given and others implement (channels/, workers/, templates/,
+// start/): the channel adapter contract and registry (this file), clock, log, queues, limiter, renderer,
+// media tools and store. content/ imports them as types only.
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import type { PublishMedia } from "../media/model.js";

@@ -1,3 +1,4 @@
+// content/store/: the database — Kysely over SQLite or PostgreSQL, its schema, row mappers and migrations.
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";

@@ -67,6 +67,24 @@ export function edges(files = sourceFiles()): Edge[] {
   return out;
 }
 
+/** The packages each file imports (`express`, `node:fs`, `@googleapis/youtube` …), by file. */
+export function packageImports(files = sourceFiles()): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    const specs = [...text.matchAll(STATIC)]
+      .map((m) => m[4] ?? "")
+      .concat([...text.matchAll(BARE), ...text.matchAll(DYNAMIC)].map((m) => m[1] ?? ""));
+    out.set(
+      file,
+      specs
+        .filter((s) => s && !s.startsWith("."))
+        .map((s) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : (s.split("/")[0] ?? s))),
+    );
+  }
+  return out;
+}
+
 /** The import cycles among files (each once, as the list of files in it), by Tarjan's strongly connected components. */
 export function cycles(all: Edge[]): string[][] {
   const next = new Map<string, string[]>();
