@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Services } from "../content/services.js";
 import { requireUser } from "./auth.js";
 import { errorHandler } from "./errors.js";
+import { mount, type Route, route } from "./route.js";
 import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
@@ -16,12 +17,50 @@ import { userRoutes } from "./routes/users.routes.js";
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** Every route of the hub: `api` under `/api` for signed-in users, `open` for anyone (feeds, the OAuth callback). */
+export interface RouteTable {
+  api: Route[];
+  open: Route[];
+}
+
+export function routeTable(services: Services, publicUrl: string): RouteTable {
+  const s = services;
+  return {
+    api: [
+      ...userRoutes(s),
+      ...channelRoutes(s),
+      ...itemRoutes(s),
+      ...mediaRoutes(s),
+      ...deliveryRoutes(s),
+      ...complianceRoutes(s),
+      ...publicationRoutes(s),
+    ],
+    open: [
+      ...feedRoutes(s, publicUrl),
+      // The provider sends the officer's browser here: the single-use state, not a token, authenticates it.
+      route({
+        method: "get",
+        path: "/api/oauth/callback",
+        summary: "Where the provider sends the browser back after consent (OAuth)",
+        handle: async ({ req, res }) => {
+          const q = req.query as Record<string, string | undefined>;
+          const { channelName } = await s.oauth.callback({ code: q.code, state: q.state, error: q.error_description ?? q.error });
+          res
+            .type("html")
+            .send(
+              `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Đã kết nối</title><p>Đã kết nối kênh <b>${escapeHtml(channelName)}</b>. Bạn có thể đóng trang này.</p></html>`,
+            );
+        },
+      }),
+    ],
+  };
+}
+
 /** Builds the HTTP face from the use cases; it holds no state of its own. */
 export function createApp(services: Services, redis: Redis, log: Logger, publicUrl: string): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  app.use(express.json({ limit: "1mb" }));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -40,26 +79,13 @@ export function createApp(services: Services, redis: Redis, log: Logger, publicU
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", database, redis: redisState });
   });
 
-  // The provider sends the officer's browser here: the single-use state, not a token, authenticates it.
-  app.get("/api/oauth/callback", async (req, res) => {
-    const q = req.query as Record<string, string | undefined>;
-    const { channelName } = await services.oauth.callback({ code: q.code, state: q.state, error: q.error_description ?? q.error });
-    res
-      .type("html")
-      .send(
-        `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Đã kết nối</title><p>Đã kết nối kênh <b>${escapeHtml(channelName)}</b>. Bạn có thể đóng trang này.</p></html>`,
-      );
-  });
-
-  const api = express.Router();
-  api.use(requireUser(services.users));
-  api.use(userRoutes(services), channelRoutes(services), itemRoutes(services), mediaRoutes(services), deliveryRoutes(services));
-  api.use(complianceRoutes(services), publicationRoutes(services));
-  api.use((req, res) => {
+  const table = routeTable(services, publicUrl);
+  app.use(mount(table.open));
+  // The token is checked before a byte of the body is read.
+  app.use("/api", requireUser(services.users), express.json({ limit: "1mb" }), mount(table.api));
+  app.use("/api", (req, res) => {
     res.status(404).json({ code: "not_found", message: `no route ${req.method} ${req.baseUrl}${req.path}` });
   });
-  app.use(feedRoutes(services, publicUrl));
-  app.use("/api", api);
   app.use(errorHandler(log));
   return app;
 }

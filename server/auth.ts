@@ -1,7 +1,6 @@
-import type { RequestHandler, Response } from "express";
+import type { RequestHandler } from "express";
 import type { UserService } from "../content/directory/users.js";
 import { AppError } from "../content/errors.js";
-import type { User } from "../content/model.js";
 
 /** Requires `Authorization: Bearer <token>`; the user is then `res.locals.user`. */
 export function requireUser(users: UserService): RequestHandler {
@@ -14,8 +13,4 @@ export function requireUser(users: UserService): RequestHandler {
     res.locals.user = user;
     next();
   };
-}
-
-export function userOf(res: Response): User {
-  return res.locals.user as User;
 }

@@ -1,9 +1,7 @@
-import { Router } from "express";
 import { z } from "zod";
 import { NewChannel } from "../../content/accounts/accounts.js";
 import type { Services } from "../../content/services.js";
-import { userOf } from "../auth.js";
-import { parse } from "../validate.js";
+import { type Route, route } from "../route.js";
 
 const ChannelFilter = z.strictObject({
   agencyId: z.string().optional(),
@@ -11,19 +9,34 @@ const ChannelFilter = z.strictObject({
   needsReconnect: z.enum(["true", "false"]).optional(),
 });
 
-export function channelRoutes(s: Services): Router {
-  const r = Router();
-  r.get("/channels", async (req, res) => {
-    res.json({ data: await s.channels.list(userOf(res), parse(ChannelFilter, req.query, "query")) });
-  });
-  r.post("/channels", async (req, res) => {
-    res.status(201).json(await s.channels.create(userOf(res), parse(NewChannel, req.body)));
-  });
-  r.get("/channels/:id/connect", async (req, res) => {
-    res.json(await s.oauth.connect(userOf(res), req.params.id));
-  });
-  r.get("/channels/:id", async (req, res) => {
-    res.json(await s.channels.get(userOf(res), req.params.id));
-  });
-  return r;
+export function channelRoutes(s: Services): Route[] {
+  return [
+    route({
+      method: "get",
+      path: "/channels",
+      summary: "List channels (secrets are never returned)",
+      query: ChannelFilter,
+      handle: async ({ user, query }) => ({ data: await s.channels.list(user, query) }),
+    }),
+    route({
+      method: "post",
+      path: "/channels",
+      summary: "Register an agency's channel",
+      body: NewChannel,
+      status: 201,
+      handle: ({ user, body }) => s.channels.create(user, body),
+    }),
+    route({
+      method: "get",
+      path: "/channels/:id/connect",
+      summary: "The provider's consent URL to connect the account (OAuth)",
+      handle: ({ user, params }) => s.oauth.connect(user, params.id ?? ""),
+    }),
+    route({
+      method: "get",
+      path: "/channels/:id",
+      summary: "One channel",
+      handle: ({ user, params }) => s.channels.get(user, params.id ?? ""),
+    }),
+  ];
 }

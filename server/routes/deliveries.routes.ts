@@ -1,25 +1,40 @@
-import { Router } from "express";
 import { DeliveryFilter, RescheduleRequest } from "../../content/publishing/deliveries.js";
 import type { Services } from "../../content/services.js";
-import { userOf } from "../auth.js";
-import { parse } from "../validate.js";
+import { type Route, route } from "../route.js";
 
-export function deliveryRoutes(s: Services): Router {
-  const r = Router();
-  r.get("/deliveries", async (req, res) => {
-    res.json({ data: await s.deliveries.list(userOf(res), parse(DeliveryFilter, req.query, "query")) });
-  });
-  r.get("/deliveries/:id", async (req, res) => {
-    res.json(await s.deliveries.get(userOf(res), req.params.id));
-  });
-  r.delete("/deliveries/:id", async (req, res) => {
-    res.json(await s.deliveries.cancel(userOf(res), req.params.id));
-  });
-  r.patch("/deliveries/:id", async (req, res) => {
-    res.json(await s.deliveries.reschedule(userOf(res), req.params.id, parse(RescheduleRequest, req.body).at));
-  });
-  r.post("/deliveries/:id/retry", async (req, res) => {
-    res.json(await s.deliveries.retry(userOf(res), req.params.id));
-  });
-  return r;
+export function deliveryRoutes(s: Services): Route[] {
+  return [
+    route({
+      method: "get",
+      path: "/deliveries",
+      summary: "List deliveries",
+      query: DeliveryFilter,
+      handle: async ({ user, query }) => ({ data: await s.deliveries.list(user, query) }),
+    }),
+    route({
+      method: "get",
+      path: "/deliveries/:id",
+      summary: "One delivery: status, attempts, the provider's id and URL or its last error",
+      handle: ({ user, params }) => s.deliveries.get(user, params.id ?? ""),
+    }),
+    route({
+      method: "delete",
+      path: "/deliveries/:id",
+      summary: "Cancel a scheduled delivery",
+      handle: ({ user, params }) => s.deliveries.cancel(user, params.id ?? ""),
+    }),
+    route({
+      method: "patch",
+      path: "/deliveries/:id",
+      summary: "Reschedule a scheduled delivery",
+      body: RescheduleRequest,
+      handle: ({ user, params, body }) => s.deliveries.reschedule(user, params.id ?? "", body.at),
+    }),
+    route({
+      method: "post",
+      path: "/deliveries/:id/retry",
+      summary: "Try again a failed, missed or unconfirmed delivery",
+      handle: ({ user, params }) => s.deliveries.retry(user, params.id ?? ""),
+    }),
+  ];
 }

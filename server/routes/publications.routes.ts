@@ -1,9 +1,7 @@
-import express, { Router } from "express";
 import { z } from "zod";
 import { MAX_EVIDENCE_BYTES, NewPublication, PublicationFilter } from "../../content/compliance/evidence.js";
 import type { Services } from "../../content/services.js";
-import { userOf } from "../auth.js";
-import { parse } from "../validate.js";
+import { type Route, route } from "../route.js";
 
 const EvidenceQuery = z.strictObject({
   name: z
@@ -16,30 +14,59 @@ const EvidenceQuery = z.strictObject({
 });
 
 /** Publications that count for compliance, and self-reported evidence with its files. */
-export function publicationRoutes(s: Services): Router {
-  const r = Router();
-  r.get("/publications", async (req, res) => {
-    res.json({ data: await s.evidence.list(userOf(res), parse(PublicationFilter, req.query, "query")) });
-  });
-  r.post("/publications", async (req, res) => {
-    res.status(201).json(await s.evidence.record(userOf(res), parse(NewPublication, req.body)));
-  });
-  r.get("/publications/:id", async (req, res) => {
-    res.json(await s.evidence.get(userOf(res), req.params.id));
-  });
-  r.delete("/publications/:id", async (req, res) => {
-    await s.evidence.remove(userOf(res), req.params.id);
-    res.status(204).end();
-  });
-  r.put("/publications/:id/evidence", express.raw({ type: () => true, limit: MAX_EVIDENCE_BYTES }), async (req, res) => {
-    const { name } = parse(EvidenceQuery, req.query, "query");
-    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const type = req.get("content-type") ?? "application/octet-stream";
-    res.json(await s.evidence.attach(userOf(res), req.params.id, { name: name.normalize("NFC"), type, data }));
-  });
-  r.get("/publications/:id/evidence", async (req, res) => {
-    const file = await s.evidence.file(userOf(res), req.params.id);
-    res.type(file.type).attachment(file.name).sendFile(file.path);
-  });
-  return r;
+export function publicationRoutes(s: Services): Route[] {
+  return [
+    route({
+      method: "get",
+      path: "/publications",
+      summary: "Publications that count for compliance (by Loa and self-reported)",
+      query: PublicationFilter,
+      handle: async ({ user, query }) => ({ data: await s.evidence.list(user, query) }),
+    }),
+    route({
+      method: "post",
+      path: "/publications",
+      summary: "Self-report a publication made outside Loa",
+      body: NewPublication,
+      status: 201,
+      handle: ({ user, body }) => s.evidence.record(user, body),
+    }),
+    route({
+      method: "get",
+      path: "/publications/:id",
+      summary: "One publication",
+      handle: ({ user, params }) => s.evidence.get(user, params.id ?? ""),
+    }),
+    route({
+      method: "delete",
+      path: "/publications/:id",
+      summary: "Withdraw a self-reported publication",
+      status: 204,
+      handle: async ({ user, params }) => {
+        await s.evidence.remove(user, params.id ?? "");
+      },
+    }),
+    route({
+      method: "put",
+      path: "/publications/:id/evidence",
+      summary: "Attach the evidence file (raw bytes, with their content type; ≤ 20 MB)",
+      bodyType: "raw",
+      rawLimit: MAX_EVIDENCE_BYTES,
+      query: EvidenceQuery,
+      handle: async ({ user, params, query, req }) => {
+        const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const type = req.get("content-type") ?? "application/octet-stream";
+        return s.evidence.attach(user, params.id ?? "", { name: query.name.normalize("NFC"), type, data });
+      },
+    }),
+    route({
+      method: "get",
+      path: "/publications/:id/evidence",
+      summary: "The evidence file",
+      handle: async ({ user, params, res }) => {
+        const file = await s.evidence.file(user, params.id ?? "");
+        res.type(file.type).attachment(file.name).sendFile(file.path);
+      },
+    }),
+  ];
 }

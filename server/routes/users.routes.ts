@@ -1,31 +1,49 @@
-import { Router } from "express";
 import { AgencyChange, listAgencies, NewAgency } from "../../content/directory/agencies.js";
 import { NewUser } from "../../content/directory/users.js";
 import type { Services } from "../../content/services.js";
-import { userOf } from "../auth.js";
-import { parse } from "../validate.js";
+import { type Route, route } from "../route.js";
 
 /** Users, the caller itself, and the agencies users belong to. */
-export function userRoutes(s: Services): Router {
-  const r = Router();
-  r.get("/me", (_req, res) => {
-    res.json(userOf(res));
-  });
-  r.get("/users", async (_req, res) => {
-    res.json({ data: await s.users.list(userOf(res)) });
-  });
-  r.post("/users", async (req, res) => {
-    const { user, token } = await s.users.create(userOf(res), parse(NewUser, req.body));
-    res.status(201).json({ ...user, token });
-  });
-  r.get("/agencies", async (_req, res) => {
-    res.json({ data: await listAgencies(s.db) });
-  });
-  r.post("/agencies", async (req, res) => {
-    res.status(201).json(await s.agencies.create(userOf(res), parse(NewAgency, req.body)));
-  });
-  r.patch("/agencies/:id", async (req, res) => {
-    res.json(await s.agencies.update(userOf(res), req.params.id, parse(AgencyChange, req.body)));
-  });
-  return r;
+export function userRoutes(s: Services): Route[] {
+  return [
+    route({ method: "get", path: "/me", summary: "The signed-in user", handle: async ({ user }) => user }),
+    route({
+      method: "get",
+      path: "/users",
+      summary: "List users (admins)",
+      handle: async ({ user }) => ({ data: await s.users.list(user) }),
+    }),
+    route({
+      method: "post",
+      path: "/users",
+      summary: "Create a user and its first token, shown once (admins)",
+      body: NewUser,
+      status: 201,
+      handle: async ({ user, body }) => {
+        const created = await s.users.create(user, body);
+        return { ...created.user, token: created.token };
+      },
+    }),
+    route({
+      method: "get",
+      path: "/agencies",
+      summary: "List agencies, with their validity dates",
+      handle: async () => ({ data: await listAgencies(s.db) }),
+    }),
+    route({
+      method: "post",
+      path: "/agencies",
+      summary: "Add an agency (admins)",
+      body: NewAgency,
+      status: 201,
+      handle: ({ user, body }) => s.agencies.create(user, body),
+    }),
+    route({
+      method: "patch",
+      path: "/agencies/:id",
+      summary: "Rename, re-parent or end an agency (admins)",
+      body: AgencyChange,
+      handle: ({ user, params, body }) => s.agencies.update(user, params.id ?? "", body),
+    }),
+  ];
 }
