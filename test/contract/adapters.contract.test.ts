@@ -55,6 +55,9 @@ describe.each(CASES)("the $kind adapter", (c) => {
       const err = await errorOf(publish());
       expect(err.code).toBe(expected[failure]);
       expect(err.message.length).toBeGreaterThan(10);
+      const message = c.messages[failure];
+      expect(message, `the ${c.kind} case names the provider's ${failure} message`).toBeTruthy();
+      expect(err.message).toContain(message);
       if (failure === "rate_limited") expect(err.retryAfterMs).toBeGreaterThan(0);
     });
   }
@@ -66,11 +69,12 @@ describe.each(CASES)("the $kind adapter", (c) => {
       stub.fail("hang");
       expect((await errorOf(publish(id, 500))).code).toBe("channel_unconfirmed");
       const adapter = adapterFor(c, stub);
-      if (adapter.lookup) {
-        const found = await adapter.lookup(id, AbortSignal.timeout(5_000));
+      expect(typeof adapter.lookup === "function", `the ${c.kind} adapter's lookup`).toBe(c.lookup);
+      if (c.lookup) {
+        const found = await adapter.lookup?.(id, AbortSignal.timeout(5_000));
         expect(found?.externalId).toBe(stub.created().at(-1));
         expect(stub.created()).toHaveLength(before + 1);
-        expect(await adapter.lookup(crypto.randomUUID(), AbortSignal.timeout(5_000))).toBeUndefined();
+        expect(await adapter.lookup?.(crypto.randomUUID(), AbortSignal.timeout(5_000))).toBeUndefined();
       }
     });
 });

@@ -24,6 +24,10 @@ export interface ContractCase {
   /** The item kind the adapter is exercised with, and the media files its requests carry. */
   itemKind: ItemKind;
   failures: Failure[];
+  /** The provider's own text in each failure's answer (but a hang's): Loa's error must carry it. */
+  messages: { [F in Exclude<Failure, "hang">]?: string };
+  /** Whether the adapter offers `lookup`, to find what a call whose answer was lost created. */
+  lookup: boolean;
   start(): Promise<ContractStub>;
   /** Extra request fields (media) the case needs; media keys are read through `files`. */
   request?: Partial<PublishRequest>;

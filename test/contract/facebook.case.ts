@@ -7,13 +7,17 @@ const usage = (minutes: number) => ({
     "104857600012345": [{ type: "pages", call_count: 100, total_cputime: 12, total_time: 30, estimated_time_to_regain_access: minutes }],
   }),
 });
+const messages = {
+  expired_token: "Error validating access token: Session has expired on Tuesday, 01-Dec-26 01:00:00 PST.",
+  rate_limited: "(#32) Page request limit reached",
+  server_error: "Service temporarily unavailable",
+  rejected: "(#506) Duplicate status message",
+} as const;
 const replies = {
-  expired_token: graphError(400, 190, "Error validating access token: Session has expired on Tuesday, 01-Dec-26 01:00:00 PST.", {
-    error_subcode: 463,
-  }),
-  rate_limited: { ...graphError(400, 32, "(#32) Page request limit reached"), headers: usage(2) },
-  server_error: graphError(503, 2, "Service temporarily unavailable", { is_transient: true }),
-  rejected: graphError(400, 506, "(#506) Duplicate status message", { error_subcode: 1455006 }),
+  expired_token: graphError(400, 190, messages.expired_token, { error_subcode: 463 }),
+  rate_limited: { ...graphError(400, 32, messages.rate_limited), headers: usage(2) },
+  server_error: graphError(503, 2, messages.server_error, { is_transient: true }),
+  rejected: graphError(400, 506, messages.rejected, { error_subcode: 1455006 }),
   hang: { hang: true },
 } as const;
 
@@ -24,6 +28,8 @@ export const facebookCase: ContractCase = {
   kind: "facebook_page",
   itemKind: "infographic",
   failures: ["expired_token", "rate_limited", "server_error", "rejected", "hang"],
+  messages,
+  lookup: true,
   request: { media: [infographic] },
   files: filesOf(infographic),
   async start() {

@@ -1,5 +1,5 @@
 import type { PublishMedia } from "../../content/media/model.js";
-import { YouTubeStub } from "../stubs/youtube.stub.js";
+import { YOUTUBE_FAILURE_MESSAGES, YouTubeStub } from "../stubs/youtube.stub.js";
 import type { ContractCase } from "./contract.js";
 
 /** Enough of an MP4 for the stub (the `ftyp` box), spread over a few resumable chunks when chunks are small. */
@@ -41,6 +41,8 @@ export const youtubeCase: ContractCase = {
   kind: "youtube",
   itemKind: "video",
   failures: ["expired_token", "rate_limited", "server_error", "rejected", "hang"],
+  messages: YOUTUBE_FAILURE_MESSAGES,
+  lookup: true,
   request: { media: [video()] },
   files: { "v1/youtube1080.mp4": mp4(), "v1/web720.mp4": mp4(), "v1/thumb.jpg": THUMB },
   async start() {

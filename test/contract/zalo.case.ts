@@ -1,5 +1,5 @@
 import type { PublishMedia } from "../../content/media/model.js";
-import { ZaloStub } from "../stubs/zalo.stub.js";
+import { ZALO_FAILURE_MESSAGES, ZaloStub } from "../stubs/zalo.stub.js";
 import type { ContractCase } from "./contract.js";
 
 /** A tiny JPEG: Zalo (and its stub) only takes JPEG or PNG covers. */
@@ -42,6 +42,8 @@ export const zaloCase: ContractCase = {
   kind: "zalo_oa",
   itemKind: "infographic",
   failures: ["expired_token", "rate_limited", "server_error", "rejected", "hang"],
+  messages: ZALO_FAILURE_MESSAGES,
+  lookup: true,
   request: { media: [infographic()] },
   async start() {
     const stub = await new ZaloStub().start();

@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceOf } from "../../channels/facebook/facebook.adapter.js";
 import { deliveryMark } from "../../channels/wordpress.adapter.js";
-import { AGENCY, newsItem, schedule, settled } from "../helpers/fixtures.js";
+import { AGENCY, createItem, newsItem, schedule, settled } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 import { processed, publicMediaServer, testClip, upload } from "../helpers/media.js";
 import { FacebookStub } from "../stubs/facebook.stub.js";
@@ -70,9 +70,7 @@ describe("one item on every social and portal channel", () => {
 
   async function itemWith(kind: string, mediaId: string, title: string): Promise<string> {
     const body = "Người dân Cần Thơ có thể nộp hồ sơ trực tuyến tại nhà, không phải xếp hàng.";
-    const res = await hub.api("POST", "/api/items", { agencyId: AGENCY, kind, title, body, tasks: ["1.3"], mediaIds: [mediaId] });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return res.body.id;
+    return (await createItem(hub.api, { kind, title, body, mediaIds: [mediaId] })).id;
   }
 
   async function scheduleAll(itemId: string, channelIds: string[]): Promise<string[]> {

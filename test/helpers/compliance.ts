@@ -1,3 +1,4 @@
+import { createItem } from "./fixtures.js";
 import type { Api } from "./hub.js";
 
 /** Creates a user through the API and answers its token. */
@@ -20,9 +21,7 @@ export async function item(
   tasks: string[],
   title = "Hướng dẫn dịch vụ công trực tuyến",
 ): Promise<string> {
-  const res = await api("POST", "/api/items", { agencyId, kind, title, body: "Nội dung tuyên truyền về dịch vụ công trực tuyến.", tasks });
-  if (res.status !== 201) throw new Error(`item: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.id;
+  return (await createItem(api, { agencyId, kind, title, body: "Nội dung tuyên truyền về dịch vụ công trực tuyến.", tasks })).id;
 }
 
 /** Records self-reported evidence through the API and answers the publication's id. */

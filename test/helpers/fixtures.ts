@@ -1,5 +1,5 @@
 import type { WebhookStub } from "../stubs/webhook.stub.js";
-import type { Api } from "./hub.js";
+import { type Api, eventually } from "./hub.js";
 
 export const AGENCY = "so-khcn";
 
@@ -16,16 +16,28 @@ export async function webhookChannel(api: Api, stub: WebhookStub, agencyId = AGE
   return res.body.id;
 }
 
-export async function newsItem(api: Api, agencyId = AGENCY, title = "Hướng dẫn nộp hồ sơ trực tuyến"): Promise<string> {
-  const res = await api("POST", "/api/items", {
-    agencyId,
-    kind: "news",
-    title,
-    body: "Người dân có thể nộp hồ sơ trên Cổng dịch vụ công quốc gia.",
-    tasks: ["1.3"],
-  });
+/** What `createItem` posts unless told otherwise: a news item of AGENCY counting for task 1.3. */
+const ITEM_DEFAULTS = {
+  agencyId: AGENCY,
+  kind: "news",
+  title: "Hướng dẫn nộp hồ sơ trực tuyến",
+  body: "Người dân có thể nộp hồ sơ trên Cổng dịch vụ công quốc gia.",
+  tasks: ["1.3"],
+};
+
+/**
+ * Creates an item through the API (`fields` replace the defaults) and answers the created item.
+ * For tests that only need an item to exist: a test about the API's answer to the creation itself
+ * posts its own body.
+ */
+export async function createItem(api: Api, fields: Record<string, unknown> = {}, token?: string): Promise<any> {
+  const res = await api("POST", "/api/items", { ...ITEM_DEFAULTS, ...fields }, token);
   if (res.status !== 201) throw new Error(`item: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.id;
+  return res.body;
+}
+
+export async function newsItem(api: Api, agencyId = AGENCY, title = ITEM_DEFAULTS.title): Promise<string> {
+  return (await createItem(api, { agencyId, title })).id;
 }
 
 /** Schedules the item on the channel `inMs` from now; answers the delivery id. */
@@ -39,11 +51,14 @@ export async function schedule(api: Api, itemId: string, channelId: string, inMs
 
 /** Waits until the delivery reaches one of the statuses; answers the delivery. */
 export async function settled(api: Api, deliveryId: string, statuses: string[], ms = 15_000): Promise<any> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const res = await api("GET", `/api/deliveries/${deliveryId}`);
-    if (statuses.includes(res.body?.status)) return res.body;
-    if (Date.now() > deadline) throw new Error(`delivery ${deliveryId} is ${res.body?.status}, not ${statuses.join("/")} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let last: unknown;
+  return eventually(
+    async () => {
+      const res = await api("GET", `/api/deliveries/${deliveryId}`);
+      last = res.body?.status;
+      return statuses.includes(res.body?.status) ? res.body : undefined;
+    },
+    ms,
+    () => `delivery ${deliveryId} to be ${statuses.join("/")}; it is ${last}`,
+  );
 }

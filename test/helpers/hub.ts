@@ -89,13 +89,20 @@ export async function dropQueue(prefix: string): Promise<void> {
   redis.disconnect();
 }
 
-/** Polls until `probe` returns a value other than undefined, or fails after `ms`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 10_000, what = "condition"): Promise<T> {
+/**
+ * Polls until `probe` returns a value other than undefined, or fails after `ms`. `what` names the
+ * condition in the timeout error; a function is asked at the timeout, so it can say what the probe last saw.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  ms = 10_000,
+  what: string | (() => string) = "condition",
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

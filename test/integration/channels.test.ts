@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../start/runtime.js";
 import { createChannelLimiter } from "../../workers/channel-limiter.js";
 import { uniqueName } from "../helpers/db.js";
-import { AGENCY, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
+import { AGENCY, createItem, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
 import { REDIS_URL, startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
@@ -23,16 +23,12 @@ describe("channel text, feeds and settings", () => {
   });
 
   it("previews what each channel will show, with the item's own text for that channel", async () => {
-    const item = await hub.api("POST", "/api/items", {
-      agencyId: AGENCY,
-      kind: "news",
+    const item = await createItem(hub.api, {
       title: "Tiêu đề chung",
       body: "Đoạn thứ nhất.\n\nĐoạn <thứ hai>.",
-      tasks: ["1.3"],
       variants: { webhook: { title: "Tiêu đề cho cổng thông tin" } },
     });
-    expect(item.status).toBe(201);
-    const res = await hub.api("GET", `/api/items/${item.body.id}/preview?channelId=${channelId}`);
+    const res = await hub.api("GET", `/api/items/${item.id}/preview?channelId=${channelId}`);
     expect(res.status).toBe(200);
     const [preview] = res.body.data;
     expect(preview).toMatchObject({ channelId, kind: "webhook", problems: [] });
@@ -44,14 +40,13 @@ describe("channel text, feeds and settings", () => {
   });
 
   it("sends the previewed text to the channel", async () => {
-    const item = await hub.api("POST", "/api/items", {
-      agencyId: AGENCY,
-      kind: "news",
+    const item = await createItem(hub.api, {
       title: "Chung",
       body: "Nội dung.",
+      tasks: [],
       variants: { webhook: { body: "Nội dung riêng cho cổng." } },
     });
-    const id = await schedule(hub.api, item.body.id, channelId);
+    const id = await schedule(hub.api, item.id, channelId);
     await settled(hub.api, id, ["published"]);
     const post = stub.posts.find((p) => p.key === id);
     expect(post?.body).toMatchObject({ text: { title: "Chung", html: expect.stringContaining("Nội dung riêng cho cổng.") } });

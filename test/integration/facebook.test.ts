@@ -53,7 +53,15 @@ describe("the Facebook Page adapter", () => {
   const opened: string[] = [];
   const req = (itemKind: PublishRequest["item"]["kind"], extra: Partial<PublishRequest> = {}) =>
     request(
-      { kind: "facebook_page", itemKind, failures: [], start: async () => ({}) as never, request: extra } as ContractCase,
+      {
+        kind: "facebook_page",
+        itemKind,
+        failures: [],
+        messages: {},
+        lookup: true,
+        start: async () => ({}) as never,
+        request: extra,
+      } as ContractCase,
       crypto.randomUUID(),
     );
 

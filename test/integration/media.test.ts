@@ -4,7 +4,7 @@ import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS } from "../helpers/db.js";
-import { AGENCY, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
+import { AGENCY, createItem, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
 import { eventually, startHub, type TestHub } from "../helpers/hub.js";
 import { exifTags, phonePhoto, processed, storedFiles, storedPath, tempFiles, testClip, upload } from "../helpers/media.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
@@ -101,15 +101,8 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
     testClip(clip, 3, "640x360");
     const media = await upload(hub, clip);
     expect(media.status).toBe(202);
-    const item = await hub.api("POST", "/api/items", {
-      agencyId: AGENCY,
-      kind: "video",
-      title: "Hướng dẫn nộp hồ sơ trực tuyến",
-      body: "Video hướng dẫn.",
-      mediaIds: [media.body.id],
-    });
-    expect(item.status).toBe(201);
-    const id = await schedule(hub.api, item.body.id, channelId);
+    const item = await createItem(hub.api, { kind: "video", body: "Video hướng dẫn.", tasks: [], mediaIds: [media.body.id] });
+    const id = await schedule(hub.api, item.id, channelId);
     const waiting = await eventually(async () => {
       const d = await hub.api("GET", `/api/deliveries/${id}`);
       return /waiting for media/.test(d.body.lastError ?? "") ? d.body : undefined;
@@ -122,7 +115,7 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
     const sent = (post?.body.media as any[])?.[0];
     expect(sent.id).toBe(media.body.id);
     expect(sent.variants.map((v: any) => v.name)).toEqual(expect.arrayContaining(["web720.mp4", "vertical.mp4", "thumb.jpg"]));
-    expect((await hub.api("GET", `/api/items/${item.body.id}/media`)).body.data[0].id).toBe(media.body.id);
+    expect((await hub.api("GET", `/api/items/${item.id}/media`)).body.data[0].id).toBe(media.body.id);
   });
 
   it("fails a delivery whose media was cancelled, saying which", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS } from "../helpers/db.js";
 import { newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
-import { sleep, startHub, type TestHub } from "../helpers/hub.js";
+import { eventually, sleep, startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
 describe.each(DB_KINDS)("publishing to a webhook CMS (%s)", (kind) => {
@@ -66,6 +66,7 @@ describe.each(DB_KINDS)("publishing to a webhook CMS (%s)", (kind) => {
     expect(d.status).toBe("failed");
     expect(d.attempts).toBe(1);
     expect(d.lastError).toContain("Chuyên mục không tồn tại");
+    // Proves a retry does NOT come: nothing to poll for, so wait past the 200 ms backoff a retry would follow.
     await sleep(600);
     expect(attemptsFor(id)).toHaveLength(1);
   });
@@ -85,6 +86,7 @@ describe.each(DB_KINDS)("publishing to a webhook CMS (%s)", (kind) => {
     const d = await settled(hub.api, id, ["unconfirmed", "published", "failed"]);
     expect(d.status).toBe("unconfirmed");
     expect(d.lastError).toMatch(/timeout/);
+    // Proves a second send does NOT come: nothing to poll for, so wait past the backoff and a reconcile (every second).
     await sleep(1_500);
     expect(attemptsFor(id)).toHaveLength(1);
     expect((await hub.api("GET", `/api/deliveries/${id}`)).body.status).toBe("unconfirmed");
@@ -107,6 +109,7 @@ describe.each(DB_KINDS)("publishing to a webhook CMS (%s)", (kind) => {
     const cancelled = await hub.api("DELETE", `/api/deliveries/${id}`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe("cancelled");
+    // Proves the send does NOT come: nothing to poll for, so wait past the time it was scheduled for (1 s) and a reconcile.
     await sleep(2_000);
     expect(attemptsFor(id)).toHaveLength(0);
     expect((await hub.api("DELETE", `/api/deliveries/${id}`)).status).toBe(409);
@@ -131,7 +134,15 @@ describe.each(DB_KINDS)("publishing to a webhook CMS (%s)", (kind) => {
     try {
       const channel = await webhookChannel(web.api, stub);
       const id = await schedule(web.api, await newsItem(web.api), channel);
-      await sleep(800);
+      // The worker starts only once the delivery is more than MISSED_AFTER (300 ms) late.
+      await eventually(
+        async () => {
+          const { body } = await web.api("GET", `/api/deliveries/${id}`);
+          return Date.now() - Date.parse(body.scheduledAt) > 300 ? body : undefined;
+        },
+        5_000,
+        `delivery ${id} to be more than 300 ms late`,
+      );
       const worker = await startHub(kind, { roles: ["worker", "clock"], shareWith: web, env: { MISSED_AFTER: "300ms" } });
       try {
         const d = await settled(web.api, id, ["missed", "published"]);

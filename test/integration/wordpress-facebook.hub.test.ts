@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceOf } from "../../channels/facebook/facebook.adapter.js";
 import { deliveryMark } from "../../channels/wordpress.adapter.js";
-import { AGENCY, newsItem, schedule, settled } from "../helpers/fixtures.js";
+import { AGENCY, createItem, newsItem, schedule, settled } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 import { FacebookStub } from "../stubs/facebook.stub.js";
 import { WordpressStub } from "../stubs/wordpress.stub.js";
@@ -60,15 +60,8 @@ describe("scheduling to a WordPress portal and a Facebook Page", () => {
   });
 
   it("refuses with 422 to schedule an infographic without its image, naming the problem in both languages", async () => {
-    const item = await hub.api("POST", "/api/items", {
-      agencyId: AGENCY,
-      kind: "infographic",
-      title: "Quy trình cấp phép",
-      body: "Các bước.",
-      tasks: ["1.3"],
-    });
-    expect(item.status).toBe(201);
-    const res = await hub.api("POST", `/api/items/${item.body.id}/schedule`, {
+    const item = await createItem(hub.api, { kind: "infographic", title: "Quy trình cấp phép", body: "Các bước." });
+    const res = await hub.api("POST", `/api/items/${item.id}/schedule`, {
       deliveries: [portal, page].map((channelId) => ({ channelId, at: new Date(Date.now() + 60_000).toISOString() })),
     });
     expect(res.status).toBe(422);

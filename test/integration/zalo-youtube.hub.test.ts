@@ -4,7 +4,7 @@ import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { zaloReference } from "../../channels/zalo/zalo.adapter.js";
-import { AGENCY, schedule, settled } from "../helpers/fixtures.js";
+import { AGENCY, createItem, schedule, settled } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 import { processed, publicMediaServer, testClip, upload } from "../helpers/media.js";
 import { YouTubeStub } from "../stubs/youtube.stub.js";
@@ -50,9 +50,7 @@ describe("Zalo OA and YouTube channels, scheduled through the hub", () => {
 
   async function item(kind: string, mediaId: string, title: string): Promise<string> {
     const body = "Người dân Cần Thơ nộp hồ sơ trực tuyến tại nhà.";
-    const res = await hub.api("POST", "/api/items", { agencyId: AGENCY, kind, title, body, tasks: ["1.3"], mediaIds: [mediaId] });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return res.body.id;
+    return (await createItem(hub.api, { kind, title, body, mediaIds: [mediaId] })).id;
   }
 
   it("publishes an infographic as a Zalo article, once, with its processed cover", async () => {

@@ -4,6 +4,15 @@ import { listen, type StubServer } from "./stub-server.js";
 
 export type YouTubeFailure = "expired_token" | "rate_limited" | "quota" | "server_error" | "rejected" | "hang";
 
+/** What YouTube says when `fail()` scripts each failure: the `message` of Google's error answer. */
+export const YOUTUBE_FAILURE_MESSAGES = {
+  expired_token: "Request had invalid authentication credentials.",
+  rate_limited: "The request cannot be completed because you have exceeded your quota rate.",
+  quota: "The request cannot be completed because you have exceeded your quota.",
+  server_error: "Backend Error",
+  rejected: "The video snippet.categoryId property specifies an invalid category ID.",
+} as const satisfies Record<Exclude<YouTubeFailure, "hang">, string>;
+
 export interface StubVideo {
   id: string;
   snippet: Record<string, unknown>;
@@ -120,13 +129,12 @@ export class YouTubeStub {
 
   #scripted(): Reply | "hang" | undefined {
     const f = this.#failures.shift();
-    if (f === "expired_token") return gerr(401, "authError", "Request had invalid authentication credentials.", "global");
-    if (f === "rate_limited")
-      return gerr(403, "rateLimitExceeded", "The request cannot be completed because you have exceeded your quota rate.", "usageLimits");
-    if (f === "quota")
-      return gerr(403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota.", "youtube.quota");
-    if (f === "server_error") return gerr(503, "backendError", "Backend Error", "global");
-    if (f === "rejected") return gerr(400, "invalidCategoryId", "The video snippet.categoryId property specifies an invalid category ID.");
+    const m = YOUTUBE_FAILURE_MESSAGES;
+    if (f === "expired_token") return gerr(401, "authError", m.expired_token, "global");
+    if (f === "rate_limited") return gerr(403, "rateLimitExceeded", m.rate_limited, "usageLimits");
+    if (f === "quota") return gerr(403, "quotaExceeded", m.quota, "youtube.quota");
+    if (f === "server_error") return gerr(503, "backendError", m.server_error, "global");
+    if (f === "rejected") return gerr(400, "invalidCategoryId", m.rejected);
     return f === "hang" ? "hang" : undefined;
   }
 

@@ -4,6 +4,14 @@ import { listen, type StubServer } from "./stub-server.js";
 
 export type ZaloFailure = "expired_token" | "rate_limited" | "server_error" | "rejected" | "hang";
 
+/** What Zalo says when `fail()` scripts each failure: the `message` of its answer, or the text of the gateway's page. */
+export const ZALO_FAILURE_MESSAGES = {
+  expired_token: "Access token is invalid",
+  rate_limited: "The request exceeds the rate limit",
+  server_error: "502 Bad Gateway",
+  rejected: "Nội dung bài viết vi phạm chính sách",
+} as const satisfies Record<Exclude<ZaloFailure, "hang">, string>;
+
 export interface ZaloArticle {
   id: string;
   token: string;
@@ -144,10 +152,10 @@ export class ZaloStub {
     if (!b) return zerr(-201, "body must be JSON");
     const failure = this.#failures.shift();
     // Zalo revoked the token early (a password change, a permission withdrawn): this answer only.
-    if (failure === "expired_token") return zerr(-216, "Access token is invalid");
-    if (failure === "rate_limited") return zerr(-32, "The request exceeds the rate limit");
-    if (failure === "server_error") return { status: 502, body: "<html><body>502 Bad Gateway</body></html>" };
-    if (failure === "rejected") return zerr(-201, "Nội dung bài viết vi phạm chính sách");
+    if (failure === "expired_token") return zerr(-216, ZALO_FAILURE_MESSAGES.expired_token);
+    if (failure === "rate_limited") return zerr(-32, ZALO_FAILURE_MESSAGES.rate_limited);
+    if (failure === "server_error") return { status: 502, body: `<html><body>${ZALO_FAILURE_MESSAGES.server_error}</body></html>` };
+    if (failure === "rejected") return zerr(-201, ZALO_FAILURE_MESSAGES.rejected);
     const problem = await this.#invalid(b);
     if (problem) return zerr(-201, problem);
     const article: ZaloArticle = { id: hex(9), token: hex(16), body: b, createdAt: Date.now(), pending: this.processing };

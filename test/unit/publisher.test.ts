@@ -18,7 +18,12 @@ const silent = { info() {}, warn() {}, error() {} };
 /** A clock that moves only when told. */
 function testClock(start: Date): Clock & { advance(ms: number): void } {
   let now = start.getTime();
-  return { now: () => new Date(now), advance: (ms) => void (now += ms) };
+  return {
+    now: () => new Date(now),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 interface World {
