@@ -29,7 +29,7 @@ describe("weekly slots in Asia/Ho_Chi_Minh", () => {
 
   it("crosses the 2026-W53 year end into 2027-W01", () => {
     const daily6 = WeeklySlots.parse([{ days: ["mon", "tue", "wed", "thu", "fri", "sat"], time: "06:00" }]);
-    const slots = slotsBetween(daily6, new Date("2026-12-31T00:00:00+07:00"), new Date("2027-01-05T00:00:00+07:00"));
+    const slots = slotsBetween(daily6, new Date("2026-12-31T00:00:00+07:00"), new Date("2027-01-06T00:00:00+07:00"));
     expect(slots.map((d) => `${isoWeek(d)} ${weekdayOf(d)}`)).toEqual([
       "2026-W53 thu",
       "2026-W53 fri",
