@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { estimateReadingSeconds, readAloud } from "../../templates/text/read-aloud.js";
 import { loadAbbreviations, loadDomainWords } from "../../templates/text/read-aloud-dictionary.js";
+import { isPhone, parseDate, parseNumber, phoneGroups } from "../../templates/text/read-aloud-tokens.js";
+import { readMonth, readOrdinal, romanValue } from "../../templates/text/vi-numbers.js";
 
 /** [input, Southern reading, Northern reading when it differs]. */
 type Case = [string, string, string?];
@@ -369,6 +371,68 @@ describe("the dictionaries", () => {
 
   it("refuses an override that is not an entry", () => {
     expect(() => readAloud("X", { dictionary: { abbreviations: { X: { reading: "" } } } })).toThrow();
+  });
+});
+
+describe("the pieces", () => {
+  it.each([
+    ["1.250.000", "1250000"],
+    ["1.250.000,75", "1250000.75"],
+    ["1,5", "1.5"],
+    ["1,250,000", "1250000"],
+    ["2025", "2025"],
+    ["1.25", undefined],
+    ["1,250", "1.250"],
+    ["12.34.567", undefined],
+    ["", undefined],
+  ])("parses the written number %j as %j", (written, canonical) => {
+    expect(parseNumber(written)).toBe(canonical);
+  });
+
+  it.each([
+    ["29/2", true],
+    ["29/2/2024", true],
+    ["29/2/2025", false],
+    ["31/4", false],
+    ["31/12/2025", true],
+    ["0/5", false],
+    ["5/13", false],
+    ["1/7-2025", false],
+    ["1.7", false],
+    ["1.7.2025", true],
+  ])("takes %j as a valid date: %s", (written, valid) => {
+    expect(parseDate(written) !== undefined).toBe(valid);
+  });
+
+  it("reads months, ordinals and Roman numerals", () => {
+    expect([1, 4, 10, 12].map((m) => readMonth(m, "south"))).toEqual(["một", "tư", "mười", "mười hai"]);
+    expect(["1", "01", "2", "4", "10", "21", "24"].map((n) => readOrdinal(n, "north"))).toEqual([
+      "nhất",
+      "nhất",
+      "hai",
+      "tư",
+      "mười",
+      "hai mươi mốt",
+      "hai mươi tư",
+    ]);
+    expect(["I", "IV", "IX", "XIV", "XXI", "C"].map(romanValue)).toEqual([1, 4, 9, 14, 21, 100]);
+    expect(["IIII", "VX", "IC", "", "XM", "CI"].map(romanValue)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it("tells phone numbers by their digits, and groups a run of digits as announcers do", () => {
+    expect(isPhone("0909123456", false, false)).toBe(true);
+    expect(isPhone("02923820123", false, false)).toBe(true);
+    expect(isPhone("090912345", false, false)).toBe(false);
+    expect(isPhone("84909123456", true, false)).toBe(true);
+    expect(isPhone("19001234", false, false)).toBe(true);
+    expect(isPhone("1022", false, false)).toBe(false);
+    expect(isPhone("1022", false, true)).toBe(true);
+    expect(isPhone("12", false, true)).toBe(false);
+    expect(phoneGroups(["0909123456"])).toEqual(["0909", "123", "456"]);
+    expect(phoneGroups(["02923820123"])).toEqual(["0292", "3820", "123"]);
+    expect(phoneGroups(["19001234"])).toEqual(["1900", "1234"]);
+    expect(phoneGroups(["+84909123456"])).toEqual(["+84", "909", "123", "456"]);
+    expect(phoneGroups(["0292", "3820", "123"])).toEqual(["0292", "3820", "123"]);
   });
 });
 
