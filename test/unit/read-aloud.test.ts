@@ -416,7 +416,7 @@ describe("the pieces", () => {
       "hai mươi tư",
     ]);
     expect(["I", "IV", "IX", "XIV", "XXI", "C"].map(romanValue)).toEqual([1, 4, 9, 14, 21, 100]);
-    expect(["IIII", "VX", "IC", "", "XM", "CI"].map(romanValue)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    for (const bad of ["IIII", "VX", "IC", "", "XM", "CI"]) expect(romanValue(bad), bad).toBeUndefined();
   });
 
   it("tells phone numbers by their digits, and groups a run of digits as announcers do", () => {
