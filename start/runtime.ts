@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
+import { createOutboundClient } from "../channels/outbound.js";
 import { createAdapterRegistry } from "../channels/registry.js";
 import { seedPlan } from "../content/compliance/plan-seed.js";
 import type { Config } from "../content/config.js";
@@ -94,6 +95,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   await migrate(database.db, config.database.kind === "postgres" ? config.database.schema : undefined);
   if (await seedPlan(database.db)) log.info("seeded the plan's agencies and obligations");
   const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  // Every request Loa makes (adapters, OAuth, reminder webhooks) goes through the outbound policy.
+  const outbound = createOutboundClient({ allow: config.outbound.allow });
   const queue = createDeliveryQueue(redis, config.queuePrefix, clock);
   queue.queue.on("error", () => undefined); // the connection's watcher has said it already
   const mediaQueue = createMediaQueue(redis, config.queuePrefix);
@@ -101,7 +104,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const services = createServices({
     db: database.db,
     queue,
-    registry: createAdapterRegistry(options.http ?? fetch),
+    registry: createAdapterRegistry(options.http ?? outbound, { endpoints: config.endpoints }),
     box,
     clock,
     log,
@@ -130,6 +133,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();
       await database.close();
+      await outbound.close();
     },
   };
 }
