@@ -258,6 +258,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.REMINDER_WEBHOOK_URL && !e.REMINDER_WEBHOOK_SECRET) {
     throw new Error("Invalid configuration:\n  REMINDER_WEBHOOK_SECRET: required when REMINDER_WEBHOOK_URL is set (reminders are signed)");
   }
+  if (e.LOA_SECRET_KEY && e.LOA_SECRET_KEY_FILE) {
+    throw new Error("Invalid configuration:\n  LOA_SECRET_KEY_FILE: set either LOA_SECRET_KEY or LOA_SECRET_KEY_FILE, not both");
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
