@@ -112,9 +112,13 @@ async function server(respond: (req: http.IncomingMessage, res: http.ServerRespo
       respond(req, res);
     });
   });
-  await new Promise<void>((resolve) => s.listen(port, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    s.once("error", reject);
+    s.listen(port, host, resolve);
+  });
   const { port: bound } = s.address() as AddressInfo;
-  return { hits, port: bound, url: `http://${host}:${bound}`, close: () => new Promise((r) => s.close(r)) };
+  const origin = host.includes(":") ? `[${host}]` : host;
+  return { hits, port: bound, url: `http://${origin}:${bound}`, close: () => new Promise((r) => s.close(r)) };
 }
 
 describe("the outbound client", () => {
@@ -175,6 +179,18 @@ describe("the outbound client", () => {
     });
     expect(allowed.hits.length - before).toBe(MAX_REDIRECTS + 1);
     expect(internal.hits).toEqual([]);
+  });
+
+  it("reaches an allowed IPv6 literal, brackets and all", async () => {
+    const v6 = await server((_req, res) => res.end("v6"), "::1").catch(() => undefined);
+    if (!v6) return; // no IPv6 loopback on this machine
+    const c = createOutboundClient({ allow: rules(`[::1]:${v6.port}`) });
+    try {
+      expect(await (await c(`http://[::1]:${v6.port}/`, { method: "GET", signal: signal() })).text()).toBe("v6");
+    } finally {
+      await c.close();
+      await v6.close();
+    }
   });
 
   it("drops the credentials on a redirect to another origin", async () => {
