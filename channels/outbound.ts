@@ -21,7 +21,7 @@ const RANGE_WORDS: Record<string, string> = {
   carrierGradeNat: "a carrier-internal network",
 };
 
-/** A destination the policy refuses; `send` in `http.ts` turns it into `channel_rejected`. */
+/** A destination the policy refuses, raised where the connection would be made; the client answers it as `channel_rejected`. */
 export class OutboundRefused extends Error {
   readonly code = "LOA_OUTBOUND_REFUSED";
 }
