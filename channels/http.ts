@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import type { z } from "zod";
 import { AppError } from "../content/errors.js";
 import type { AdapterContext, HttpClient } from "../content/ports/adapter.js";
@@ -19,6 +20,8 @@ export async function send(http: HttpClient, url: string, init: RequestInit & { 
   try {
     return await http(url, init);
   } catch (err) {
+    // The outbound policy's refusals (and other errors already in Loa's terms) say it best themselves.
+    if (err instanceof AppError) throw err;
     if (init.signal.aborted) {
       throw new AppError("channel_unconfirmed", `no answer from ${new URL(url).host} before the timeout; it may have published`, {
         cause: err,
@@ -30,23 +33,87 @@ export async function send(http: HttpClient, url: string, init: RequestInit & { 
   }
 }
 
-/** A short, safe excerpt of a provider's error answer: its `message`/`error` field, else the text. */
-export async function providerMessage(res: Response): Promise<string> {
-  const text = await res.text().catch(() => "");
+/** Bodies past this are not read to find a message: an error answer that large is no provider's. */
+const ERROR_BODY_MAX = 64 * 1024;
+const MESSAGE_MAX = 500;
+
+/** Reads at most `ERROR_BODY_MAX` bytes of an answer; `bytes` counts what the body declared or held. */
+async function readSome(res: Response): Promise<{ text: string; bytes: number | undefined }> {
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  const chunks: Uint8Array[] = [];
+  let read = 0;
+  let whole = true;
   try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const err = body.error;
-    const message = body.message ?? (typeof err === "object" && err !== null ? (err as Record<string, unknown>).message : err);
-    if (typeof message === "string" && message) return message.slice(0, 500);
+    const reader = res.body?.getReader();
+    for (;;) {
+      const next = await reader?.read();
+      if (!next || next.done) break;
+      chunks.push(next.value);
+      read += next.value.length;
+      if (read > ERROR_BODY_MAX) {
+        whole = false;
+        await reader?.cancel();
+        break;
+      }
+    }
   } catch {
-    // not JSON: the text itself
+    whole = false;
   }
-  return text.slice(0, 500) || res.statusText;
+  const bytes = Number.isFinite(declared) ? declared : whole ? read : undefined;
+  return { text: Buffer.concat(chunks).toString("utf8"), bytes };
+}
+
+/** The message a provider put in its structured (JSON) error answer: `message`, `error.message`, `error_description` or `error`. */
+export function structuredMessage(text: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== "object" || body === null) return undefined;
+  const b = body as Record<string, unknown>;
+  const err = b.error;
+  const nested = typeof err === "object" && err !== null ? (err as Record<string, unknown>).message : undefined;
+  for (const m of [b.message, nested, b.error_description, err]) {
+    if (typeof m === "string" && m.trim())
+      return m
+        .replace(/\p{Cc}+/gu, " ")
+        .trim()
+        .slice(0, MESSAGE_MAX);
+  }
+  return undefined;
+}
+
+const sizeOf = (bytes: number | undefined) =>
+  bytes === undefined ? "size unknown" : bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1).replace(/\.0$/, "")} KB`;
+
+/**
+ * A refused answer in an officer's terms: the provider's own `message` if it sent a structured error,
+ * and always a `summary` (status, its text, the body's type and size). `text` (at most 64 KiB) is for
+ * parsing a provider's error codes, never for showing.
+ */
+export async function describeAnswer(res: Response): Promise<{ text: string; message: string | undefined; summary: string }> {
+  const { text, bytes } = await readSome(res);
+  const type = (res.headers.get("content-type") ?? "no content type").split(";")[0]?.trim();
+  const reason = res.statusText || STATUS_CODES[res.status] || "";
+  return { text, message: structuredMessage(text), summary: `${res.status}${reason ? ` ${reason}` : ""} (${type}, ${sizeOf(bytes)})` };
+}
+
+/**
+ * What to tell an officer about an error answer: the provider's own message when it answered a
+ * structured error, else only the status, its text, and the body's type and size. An arbitrary body
+ * is never echoed: it may be any server's page, and `lastError` is shown to every officer of the agency.
+ */
+export async function providerMessage(res: Response): Promise<string> {
+  const { message, summary } = await describeAnswer(res);
+  return message ?? summary;
 }
 
 /** Maps an unsuccessful HTTP answer to the error that says whether to retry. */
 export async function errorFromResponse(res: Response, provider: string): Promise<AppError> {
-  const message = `${provider} answered ${res.status}: ${await providerMessage(res)}`;
+  const { message: said, summary } = await describeAnswer(res);
+  const message = said ? `${provider} answered ${res.status}: ${said}` : `${provider} answered ${summary}`;
   const wait = retryAfterMs(res.headers.get("retry-after"));
   if (res.status === 429) return new AppError("rate_limited", message, wait === undefined ? {} : { retryAfterMs: wait });
   if (res.status >= 500 || res.status === 408) {

@@ -1,6 +1,7 @@
 import { CommonSettings, splitSettings } from "../content/accounts/settings.js";
+import { PROVIDER_ENDPOINTS } from "../content/config.js";
 import { AppError } from "../content/errors.js";
-import type { AdapterFactory, AdapterRegistry, HttpClient } from "../content/ports/adapter.js";
+import type { AdapterFactory, AdapterRegistry, HttpClient, ProviderEndpoints } from "../content/ports/adapter.js";
 import { facebookFactory } from "./facebook/facebook.adapter.js";
 import { webhookFactory } from "./webhook.adapter.js";
 import { wordpressFactory } from "./wordpress.adapter.js";
@@ -9,11 +10,22 @@ import { zaloFactory } from "./zalo/zalo.adapter.js";
 
 const FACTORIES: AdapterFactory[] = [webhookFactory, wordpressFactory, facebookFactory, zaloFactory, youtubeFactory];
 
-/** The adapters Loa has, by kind. */
-export function createAdapterRegistry(http: HttpClient = fetch, factories: AdapterFactory[] = FACTORIES): AdapterRegistry {
+export interface RegistryOptions {
+  /** The providers' endpoints (from the configuration); the real ones by default. */
+  endpoints?: ProviderEndpoints;
+  factories?: AdapterFactory[];
+}
+
+/**
+ * The adapters Loa has, by kind, each given `http` (in a running Loa, the outbound client with the
+ * outbound policy: see `start/runtime.ts`) and the providers' endpoints.
+ */
+export function createAdapterRegistry(http: HttpClient, options: RegistryOptions = {}): AdapterRegistry {
+  const { endpoints = PROVIDER_ENDPOINTS, factories = FACTORIES } = options;
   const byKind = new Map(factories.map((f) => [f.kind, f]));
   return {
     http,
+    endpoints,
     kinds: () => [...byKind.keys()],
     factory: (kind) => byKind.get(kind),
     build(kind, settings, secret, ctx) {
@@ -22,7 +34,7 @@ export function createAdapterRegistry(http: HttpClient = fetch, factories: Adapt
       const { common, own } = splitSettings(settings);
       const channelLimits = CommonSettings.safeParse(common);
       return {
-        adapter: factory.create(factory.settings.parse(own), secret, { ...ctx, http }),
+        adapter: factory.create(factory.settings.parse(own), secret, { ...ctx, http, endpoints }),
         limits: { ...factory.defaultLimits, ...(channelLimits.success ? channelLimits.data.limits : {}) },
         timeoutMs: factory.timeoutMs,
       };

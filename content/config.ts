@@ -1,5 +1,7 @@
 import path from "node:path";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import type { ProviderEndpoints } from "./ports/adapter.js";
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -37,6 +39,96 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+// ── Outbound requests, provider endpoints and the encryption key's place (issue 9, part A) ──
+
+/** A destination an admin allows although it is private or reserved: a host name or an address/CIDR, with an optional port. */
+export type OutboundAllow = { kind: "host"; host: string; port?: number } | { kind: "net"; address: string; prefix: number; port?: number };
+
+/** Parses one `OUTBOUND_ALLOW` entry: `host`, `10.0.0.5`, `10.20.0.0/16`, `[fd00::1]`, each optionally `:port`. */
+export function parseOutboundAllow(entry: string): OutboundAllow | undefined {
+  const m = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry) ?? /^([^:]+)(?::(\d{1,5}))?$/.exec(entry) ?? [entry, entry, undefined];
+  const [, target = "", portText] = m;
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
+  const withPort = <T extends object>(rule: T) => (port === undefined ? rule : { ...rule, port });
+  try {
+    const [address, prefix] = target.includes("/") ? ipaddr.parseCIDR(target) : [ipaddr.parse(target), undefined];
+    return withPort({ kind: "net" as const, address: address.toString(), prefix: prefix ?? (address.kind() === "ipv4" ? 32 : 128) });
+  } catch {
+    // not an address: a host name
+  }
+  const host = target.toLowerCase().replace(/\.$/, "");
+  if (!/^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*$/.test(host)) return undefined;
+  return withPort({ kind: "host" as const, host });
+}
+
+const OutboundAllowList = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    const rules: OutboundAllow[] = [];
+    for (const entry of (text ?? "")
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const rule = parseOutboundAllow(entry);
+      if (rule) rules.push(rule);
+      else ctx.addIssue({ code: "custom", message: `"${entry}" is not a host name, an IP address or a CIDR (each optionally :port)` });
+    }
+    return rules;
+  });
+
+/** The providers' real endpoints; an environment variable overrides each (tests point them at stubs). */
+export const PROVIDER_ENDPOINTS: ProviderEndpoints = {
+  facebook: { graph: "https://graph.facebook.com", video: "https://graph-video.facebook.com", dialog: "https://www.facebook.com" },
+  zalo: { oauth: "https://oauth.zaloapp.com", api: "https://openapi.zalo.me" },
+  google: { authorize: "https://accounts.google.com/o/oauth2/v2/auth", token: "https://oauth2.googleapis.com/token" },
+  youtube: { api: "https://www.googleapis.com/youtube/v3", upload: "https://www.googleapis.com/upload/youtube/v3" },
+};
+
+/** Which variable overrides which endpoint. */
+export const ENDPOINT_VARIABLES = {
+  FACEBOOK_GRAPH_URL: ["facebook", "graph"],
+  FACEBOOK_VIDEO_URL: ["facebook", "video"],
+  FACEBOOK_DIALOG_URL: ["facebook", "dialog"],
+  ZALO_OAUTH_URL: ["zalo", "oauth"],
+  ZALO_API_URL: ["zalo", "api"],
+  GOOGLE_OAUTH_URL: ["google", "authorize"],
+  GOOGLE_TOKEN_URL: ["google", "token"],
+  YOUTUBE_API_URL: ["youtube", "api"],
+  YOUTUBE_UPLOAD_URL: ["youtube", "upload"],
+} as const satisfies Record<string, readonly [string, string]>;
+type EndpointVariable = keyof typeof ENDPOINT_VARIABLES;
+
+const EndpointUrl = optionalText.pipe(
+  z
+    .url({ protocol: /^https?$/, error: "an http(s) URL" })
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
+);
+const endpointVariables = Object.fromEntries(Object.keys(ENDPOINT_VARIABLES).map((name) => [name, EndpointUrl])) as Record<
+  EndpointVariable,
+  typeof EndpointUrl
+>;
+
+function endpointsOf(e: Partial<Record<EndpointVariable, string | undefined>>): ProviderEndpoints {
+  const out = structuredClone(PROVIDER_ENDPOINTS) as unknown as Record<string, Record<string, string>>;
+  for (const [name, [provider, which]] of Object.entries(ENDPOINT_VARIABLES) as [EndpointVariable, [string, string]][]) {
+    const value = e[name];
+    const group = out[provider];
+    if (value && group) group[which] = value;
+  }
+  return out as unknown as ProviderEndpoints;
+}
+
+const OUTBOUND_ENV = {
+  OUTBOUND_ALLOW: OutboundAllowList,
+  ...endpointVariables,
+  LOA_SECRET_KEY_FILE: optionalText,
+};
+
+// ── end of part A's block ──
 
 /** Every environment variable Loa reads, with its default. The README's configuration table mirrors this. */
 export const EnvSchema = z.object({
@@ -94,6 +186,7 @@ export const EnvSchema = z.object({
   GOOGLE_CLIENT_SECRET: optionalText,
   TOKEN_REFRESH_CRON: z.string().default("*/15 * * * *"),
   TOKEN_REFRESH_AHEAD: Duration.default(6 * 3_600_000),
+  ...OUTBOUND_ENV,
 });
 
 export interface Config {
@@ -105,6 +198,11 @@ export interface Config {
   queuePrefix: string;
   adminToken: string | undefined;
   secretKey: string | undefined;
+  /** A file holding the key (outside `DATA_DIR`, ideally); wins over the generated `DATA_DIR/secret.key`. */
+  secretKeyFile: string | undefined;
+  /** What outbound requests may reach besides the public internet, and where each provider's API is. */
+  outbound: { allow: OutboundAllow[] };
+  endpoints: ProviderEndpoints;
   /** Weeks, quiet hours and schedules are computed in this zone; it is the plan's, not a setting. */
   timeZone: "Asia/Ho_Chi_Minh";
   publish: {
@@ -160,6 +258,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.REMINDER_WEBHOOK_URL && !e.REMINDER_WEBHOOK_SECRET) {
     throw new Error("Invalid configuration:\n  REMINDER_WEBHOOK_SECRET: required when REMINDER_WEBHOOK_URL is set (reminders are signed)");
   }
+  if (e.LOA_SECRET_KEY && e.LOA_SECRET_KEY_FILE) {
+    throw new Error("Invalid configuration:\n  LOA_SECRET_KEY_FILE: set either LOA_SECRET_KEY or LOA_SECRET_KEY_FILE, not both");
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     port: e.PORT,
@@ -172,6 +273,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     queuePrefix: e.QUEUE_PREFIX,
     adminToken: e.LOA_ADMIN_TOKEN,
     secretKey: e.LOA_SECRET_KEY,
+    secretKeyFile: e.LOA_SECRET_KEY_FILE ? path.resolve(e.LOA_SECRET_KEY_FILE) : undefined,
+    outbound: { allow: e.OUTBOUND_ALLOW },
+    endpoints: endpointsOf(e),
     timeZone: "Asia/Ho_Chi_Minh",
     publish: {
       missedAfterMs: e.MISSED_AFTER,

@@ -62,6 +62,8 @@ export function createServices(deps: ServiceDeps) {
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   return {
     db,
+    /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
+    http: registry.http,
     users: createUserService(db, clock),
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),

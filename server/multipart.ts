@@ -49,6 +49,7 @@ export function withFilePart<T>(req: Request, res: Response, fileField: string, 
   }
   return new Promise<T>((resolve, reject) => {
     const fields: Record<string, string> = {};
+    let bb: busboy.Busboy | undefined;
     let work: Promise<T> | undefined;
     let settled = false;
     let seen = 0;
@@ -58,10 +59,22 @@ export function withFilePart<T>(req: Request, res: Response, fileField: string, 
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
-      req.unpipe(bb);
+      if (bb) req.unpipe(bb);
       drain(req, res, seen).then(() => reject(err));
     };
-    const bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 10_000, parts: 30 } });
+    try {
+      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 10_000, parts: 30 } });
+    } catch (err) {
+      // busboy throws at once on a Content-Type it cannot use (no boundary): the client's mistake, not a 500.
+      const why = (err as Error).message.replace(/^Multipart: /, "").toLowerCase();
+      const refusal = new AppError(
+        "invalid_input",
+        `${fileField}: the multipart/form-data request is unusable (${why}); send the file as a form field named "${fileField}"`,
+        { field: fileField },
+      );
+      fail(refusal);
+      return;
+    }
     bb.on("field", (name, value) => {
       fields[name] = value;
     });

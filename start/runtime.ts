@@ -1,12 +1,13 @@
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
+import { createOutboundClient } from "../channels/outbound.js";
 import { createAdapterRegistry } from "../channels/registry.js";
 import { seedPlan } from "../content/compliance/plan-seed.js";
 import type { Config } from "../content/config.js";
 import { createDiskStore } from "../content/media/store.js";
 import type { HttpClient } from "../content/ports/adapter.js";
 import type { Clock } from "../content/ports/clock.js";
-import { createSecretBox, loadSecretKey } from "../content/secrets.js";
+import { createSecretBox, loadSecretKeys } from "../content/secrets.js";
 import { createServices, type Services } from "../content/services.js";
 import { type OpenedDb, openDb } from "../content/store/db.js";
 import { migrate } from "../content/store/migrate.js";
@@ -93,7 +94,11 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const database = await openDb(config.database);
   await migrate(database.db, config.database.kind === "postgres" ? config.database.schema : undefined);
   if (await seedPlan(database.db)) log.info("seeded the plan's agencies and obligations");
-  const box = createSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const keys = loadSecretKeys(config);
+  if (keys.warning) log.warn(keys.warning);
+  const box = createSecretBox(keys.ring);
+  // Every request Loa makes (adapters, OAuth, reminder webhooks) goes through the outbound policy.
+  const outbound = createOutboundClient({ allow: config.outbound.allow });
   const queue = createDeliveryQueue(redis, config.queuePrefix, clock);
   queue.queue.on("error", () => undefined); // the connection's watcher has said it already
   const mediaQueue = createMediaQueue(redis, config.queuePrefix);
@@ -101,7 +106,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const services = createServices({
     db: database.db,
     queue,
-    registry: createAdapterRegistry(options.http ?? fetch),
+    registry: createAdapterRegistry(options.http ?? outbound, { endpoints: config.endpoints }),
     box,
     clock,
     log,
@@ -130,6 +135,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();
       await database.close();
+      await outbound.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { ZONE } from "../content/time.js";
 import { createNotifier } from "./notify.js";
 
 function startComplianceDuties(services: Services, config: ComplianceConfig, log: Logger) {
-  const notifier = createNotifier(config, log);
+  const notifier = createNotifier(config, log, services.http);
   const close = async () => {
     try {
       await services.closeFinished();

@@ -4,6 +4,7 @@ import { signature } from "../channels/webhook.adapter.js";
 import type { Notification, Notifier } from "../content/compliance/reminders.js";
 import type { ComplianceConfig } from "../content/config.js";
 import type { Agency } from "../content/model.js";
+import type { HttpClient } from "../content/ports/adapter.js";
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -24,9 +25,10 @@ export function reminderBody(n: Notification, agency: Agency): string {
 /**
  * Builds where reminders go from the configuration: a webhook signed like the webhook channel
  * (`X-Loa-Signature: sha256=<hex>` over the raw body, `Idempotency-Key` the notification id), and
- * e-mail through nodemailer only when `SMTP_URL` is set.
+ * e-mail through nodemailer only when `SMTP_URL` is set. `http` is the outbound client, so the
+ * reminder webhook is held to the same outbound policy as every channel.
  */
-export function createNotifier(config: ComplianceConfig, log: Logger, http: typeof fetch = fetch): Notifier {
+export function createNotifier(config: ComplianceConfig, log: Logger, http: HttpClient): Notifier {
   const notifier: Notifier = {};
   const hook = config.webhook;
   if (hook) {

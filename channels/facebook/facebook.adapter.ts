@@ -8,8 +8,6 @@ import { graphClient } from "./facebook.graph.js";
 import { facebookOAuth } from "./facebook.oauth.js";
 import { uploadVideo } from "./facebook.video.js";
 
-const HttpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
-
 export const FacebookSettings = z.strictObject({
   /** The Page's numeric id (Page → About → Page transparency, or Meta Business Suite → Settings). */
   pageId: z.string().regex(/^\d{5,25}$/, "the Page's numeric id"),
@@ -18,11 +16,6 @@ export const FacebookSettings = z.strictObject({
     .string()
     .regex(/^v\d+\.\d+$/, "a Graph API version such as v21.0")
     .default("v21.0"),
-  graphBaseUrl: HttpUrl.default("https://graph.facebook.com"),
-  /** Video uploads go to Graph's video host. */
-  videoBaseUrl: HttpUrl.default("https://graph-video.facebook.com"),
-  /** Where officers consent in the OAuth connect flow. */
-  dialogBaseUrl: HttpUrl.default("https://www.facebook.com"),
 });
 export type FacebookSettings = z.infer<typeof FacebookSettings>;
 
@@ -130,7 +123,8 @@ export const facebookFactory: AdapterFactory<typeof FacebookSettings> = {
   defaultLimits: { concurrency: 1, perMinute: 10 },
   create(settings, secret, ctx): ChannelAdapter {
     const graph = graphClient(ctx.http, settings.graphVersion, secret);
-    const { pageId, graphBaseUrl: base } = settings;
+    const { pageId } = settings;
+    const base = ctx.endpoints.facebook.graph;
     const postUrl = (id: string) => `https://www.facebook.com/${pageId}/posts/${id.split("_")[1] ?? id}`;
     const photoForm = async (v: MediaVariant, fields: Record<string, string>) => {
       const form = new FormData();
@@ -180,7 +174,13 @@ export const facebookFactory: AdapterFactory<typeof FacebookSettings> = {
         const plan = planOf(req);
         if (plan.mode === "photos") return photos(req, plan.photos, signal);
         if (plan.mode === "feed") return feed(req, signal);
-        const post = { pageId, videoBase: settings.videoBaseUrl, variant: plan.video, title: req.text.title, description: messageOf(req) };
+        const post = {
+          pageId,
+          videoBase: ctx.endpoints.facebook.video,
+          variant: plan.video,
+          title: req.text.title,
+          description: messageOf(req),
+        };
         const id = await uploadVideo(graph, ctx, post, signal);
         return { externalId: id, url: `https://www.facebook.com/${pageId}/videos/${id}` };
       },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../content/errors.js";
-import type { HttpClient, OAuthProvider } from "../../content/ports/adapter.js";
+import type { HttpClient, OAuthProvider, ProviderEndpoints } from "../../content/ports/adapter.js";
 import { parseAnswer, send } from "../http.js";
 import { graphError } from "./facebook.graph.js";
 
@@ -10,8 +10,6 @@ export const FACEBOOK_SCOPES = ["pages_manage_posts", "pages_read_engagement", "
 export interface FacebookOAuthSettings {
   pageId: string;
   graphVersion: string;
-  graphBaseUrl: string;
-  dialogBaseUrl: string;
 }
 
 const Token = z.object({ access_token: z.string().min(1) });
@@ -27,8 +25,8 @@ async function get<T>(http: HttpClient, url: URL, schema: z.ZodType<T>, signal: 
   return parseAnswer(res, schema, "Facebook");
 }
 
-const graphUrl = (s: FacebookOAuthSettings, path: string, query: Record<string, string>) => {
-  const u = new URL(`${s.graphBaseUrl.replace(/\/+$/, "")}/${s.graphVersion}/${path}`);
+const graphUrl = (e: ProviderEndpoints, s: FacebookOAuthSettings, path: string, query: Record<string, string>) => {
+  const u = new URL(`${e.facebook.graph}/${s.graphVersion}/${path}`);
   for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
   return u;
 };
@@ -41,8 +39,8 @@ const graphUrl = (s: FacebookOAuthSettings, path: string, query: Record<string, 
  * and this server-side exchange is authenticated by the app secret.
  */
 export const facebookOAuth: OAuthProvider<FacebookOAuthSettings> = {
-  authorizeUrl({ app, settings, redirectUri, state }) {
-    const u = new URL(`${settings.dialogBaseUrl.replace(/\/+$/, "")}/${settings.graphVersion}/dialog/oauth`);
+  authorizeUrl({ app, settings, endpoints, redirectUri, state }) {
+    const u = new URL(`${endpoints.facebook.dialog}/${settings.graphVersion}/dialog/oauth`);
     u.searchParams.set("client_id", app.clientId);
     u.searchParams.set("redirect_uri", redirectUri);
     u.searchParams.set("state", state);
@@ -51,16 +49,31 @@ export const facebookOAuth: OAuthProvider<FacebookOAuthSettings> = {
     return u.toString();
   },
 
-  async exchange({ app, settings, redirectUri, code, http, signal }) {
+  async exchange({ app, settings, endpoints, redirectUri, code, http, signal }) {
     const client = { client_id: app.clientId, client_secret: app.clientSecret };
-    const short = await get(http, graphUrl(settings, "oauth/access_token", { ...client, redirect_uri: redirectUri, code }), Token, signal);
-    const long = await get(
+    const short = await get(
       http,
-      graphUrl(settings, "oauth/access_token", { ...client, grant_type: "fb_exchange_token", fb_exchange_token: short.access_token }),
+      graphUrl(endpoints, settings, "oauth/access_token", { ...client, redirect_uri: redirectUri, code }),
       Token,
       signal,
     );
-    const page = await get(http, graphUrl(settings, settings.pageId, { fields: "access_token" }), PageToken, signal, long.access_token);
+    const long = await get(
+      http,
+      graphUrl(endpoints, settings, "oauth/access_token", {
+        ...client,
+        grant_type: "fb_exchange_token",
+        fb_exchange_token: short.access_token,
+      }),
+      Token,
+      signal,
+    );
+    const page = await get(
+      http,
+      graphUrl(endpoints, settings, settings.pageId, { fields: "access_token" }),
+      PageToken,
+      signal,
+      long.access_token,
+    );
     if (!page.access_token) {
       throw new AppError(
         "forbidden",

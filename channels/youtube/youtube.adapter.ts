@@ -14,9 +14,6 @@ const UNVERIFIED_MAX_MS = 15 * 60_000;
 const VIDEO_PROFILES = ["youtube1080", "web720"];
 
 export const YouTubeSettings = z.strictObject({
-  apiUrl: z.url().default("https://www.googleapis.com"),
-  tokenUrl: z.url().default("https://oauth2.googleapis.com/token"),
-  authorizeUrl: z.url().default("https://accounts.google.com/o/oauth2/v2/auth"),
   privacyStatus: z.enum(["public", "unlisted", "private"]).default("public"),
   /** When > 0, the video is uploaded private and YouTube makes it public this many minutes later (`publishAt`). */
   publishDelayMinutes: z.number().int().min(0).max(43_200).default(0),
@@ -105,18 +102,15 @@ const watchUrl = (id: string) => `https://www.youtube.com/watch?v=${id}`;
 /** The channel's newest uploads (uploads playlist, then their tags): 3 quota units, where `search.list` costs 100. */
 async function find(api: YouTubeClient, deliveryId: string, signal: AbortSignal): Promise<PublishResult | undefined> {
   type Channels = { items?: { contentDetails?: { relatedPlaylists?: { uploads?: string } } }[] };
-  const channels = await api.json<Channels>("/youtube/v3/channels?part=contentDetails&mine=true", signal);
+  const channels = await api.json<Channels>("/channels?part=contentDetails&mine=true", signal);
   const uploads = channels.items?.[0]?.contentDetails?.relatedPlaylists?.uploads;
   if (!uploads) return undefined;
   type Items = { items?: { contentDetails?: { videoId?: string } }[] };
-  const list = await api.json<Items>(
-    `/youtube/v3/playlistItems?part=contentDetails&maxResults=50&playlistId=${encodeURIComponent(uploads)}`,
-    signal,
-  );
+  const list = await api.json<Items>(`/playlistItems?part=contentDetails&maxResults=50&playlistId=${encodeURIComponent(uploads)}`, signal);
   const ids = (list.items ?? []).map((i) => i.contentDetails?.videoId).filter((id): id is string => Boolean(id));
   if (ids.length === 0) return undefined;
   type Videos = { items?: { id: string; snippet?: { tags?: string[] } }[] };
-  const videos = await api.json<Videos>(`/youtube/v3/videos?part=snippet&id=${ids.map(encodeURIComponent).join(",")}`, signal);
+  const videos = await api.json<Videos>(`/videos?part=snippet&id=${ids.map(encodeURIComponent).join(",")}`, signal);
   const marker = youtubeMarker(deliveryId);
   const hit = videos.items?.find((v) => v.snippet?.tags?.includes(marker));
   return hit ? { externalId: hit.id, url: watchUrl(hit.id) } : undefined;
@@ -134,7 +128,7 @@ export const youtubeFactory: AdapterFactory<typeof YouTubeSettings> = {
   // Uploads are long and costly in the project's daily YouTube quota.
   defaultLimits: { concurrency: 1, perMinute: 5 },
   create(settings, secret, ctx): ChannelAdapter {
-    const api = youtubeClient(settings, parseYouTubeSecret(secret), ctx);
+    const api = youtubeClient(parseYouTubeSecret(secret), ctx);
     return {
       kind: "youtube",
       check: (req) => problems(req, settings),
@@ -145,7 +139,7 @@ export const youtubeFactory: AdapterFactory<typeof YouTubeSettings> = {
           throw new AppError("channel_rejected", `YouTube would refuse the video: ${found.map((p) => p.en).join("; ") || "no video"}`);
         }
         const file = await ctx.readMedia(video.variant.key);
-        const path = `/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status&notifySubscribers=${settings.notifySubscribers}`;
+        const path = `/videos?uploadType=resumable&part=snippet,status&notifySubscribers=${settings.notifySubscribers}`;
         const res = await api.upload(
           path,
           metadata(req, settings, ctx.now()),
@@ -177,7 +171,13 @@ async function setThumbnail(
   const { stream } = await readMedia(key);
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
-  const path = `/upload/youtube/v3/thumbnails/set?videoId=${encodeURIComponent(videoId)}&uploadType=media`;
-  const res = await api.request(path, { method: "POST", signal, headers: { "content-type": "image/jpeg" }, body: Buffer.concat(chunks) });
+  const path = `/thumbnails/set?videoId=${encodeURIComponent(videoId)}&uploadType=media`;
+  const res = await api.request(path, {
+    upload: true,
+    method: "POST",
+    signal,
+    headers: { "content-type": "image/jpeg" },
+    body: Buffer.concat(chunks),
+  });
   await res.body?.cancel();
 }

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { AppError } from "../../content/errors.js";
 import type { AdapterContext } from "../../content/ports/adapter.js";
-import { retryAfterMs, send } from "../http.js";
+import { describeAnswer, retryAfterMs, send } from "../http.js";
 import { googleToken, type YouTubeSecret } from "./youtube.oauth.js";
 
 const EXPIRY_MARGIN_MS = 60_000;
@@ -24,17 +24,15 @@ export function untilPacificMidnight(now: Date): number {
 
 /** Maps a YouTube Data API error answer (`{error: {code, message, errors: [{reason}]}}`) to Loa's codes. */
 export async function youtubeError(res: Response, now: Date): Promise<AppError> {
-  const text = await res.text().catch(() => "");
+  const { text, message: said, summary } = await describeAnswer(res);
   let reason = "";
-  let detail = text.slice(0, 300) || res.statusText;
   try {
-    const e = (JSON.parse(text) as { error?: { message?: string; errors?: { reason?: string }[] } }).error;
+    const e = (JSON.parse(text) as { error?: { errors?: { reason?: string }[] } }).error;
     reason = e?.errors?.[0]?.reason ?? "";
-    detail = e?.message ?? detail;
   } catch {
-    // not JSON: keep the text
+    // not JSON: no reason to read
   }
-  const message = `YouTube answered ${res.status}${reason ? ` ${reason}` : ""}: ${detail}`;
+  const message = said ? `YouTube answered ${res.status}${reason ? ` ${reason}` : ""}: ${said}` : `YouTube answered ${summary}`;
   if (reason === "quotaExceeded" || reason === "dailyLimitExceeded") {
     return new AppError("rate_limited", message, { retryAfterMs: untilPacificMidnight(now) });
   }
@@ -51,14 +49,15 @@ export async function youtubeError(res: Response, now: Date): Promise<AppError> 
  * The YouTube Data API v3 over the injected HTTP client, with the channel's OAuth token: refreshed with
  * the city's Google app when it has expired (and once on a 401), new tokens saved at once.
  */
-export function youtubeClient(urls: { apiUrl: string; tokenUrl: string }, secret: YouTubeSecret, ctx: AdapterContext) {
+export function youtubeClient(secret: YouTubeSecret, ctx: AdapterContext) {
+  const { api, upload: uploads } = ctx.endpoints.youtube;
   let creds = secret;
 
   async function refresh(signal: AbortSignal): Promise<void> {
     if (!ctx.oauthApp)
       throw new AppError("auth_expired", "the YouTube access token has expired and no Google app is configured (GOOGLE_CLIENT_ID)");
     const form = { refresh_token: creds.refreshToken, grant_type: "refresh_token" };
-    const t = await googleToken(ctx.http, urls.tokenUrl, ctx.oauthApp, form, ctx.now(), signal);
+    const t = await googleToken(ctx.http, ctx.endpoints.google.token, ctx.oauthApp, form, ctx.now(), signal);
     creds = { refreshToken: t.refreshToken ?? creds.refreshToken, accessToken: t.accessToken, expiresAt: t.expiresAt.toISOString() };
     await ctx.saveSecret(JSON.stringify(creds), t.expiresAt);
   }
@@ -70,14 +69,17 @@ export function youtubeClient(urls: { apiUrl: string; tokenUrl: string }, secret
     return creds.accessToken ?? "";
   }
 
-  /** One request; on a 401 the token is refreshed and the request sent once more (bodies here are replayable). */
+  /**
+   * One request to the Data API (or, with `upload`, to its upload host); on a 401 the token is
+   * refreshed and the request sent once more (bodies here are replayable).
+   */
   async function request(
     path: string,
-    init: RequestInit & { signal: AbortSignal },
+    { upload = false, ...init }: RequestInit & { signal: AbortSignal; upload?: boolean },
     ok = (s: number) => s >= 200 && s < 300,
   ): Promise<Response> {
     const go = async () =>
-      send(ctx.http, `${urls.apiUrl}${path}`, {
+      send(ctx.http, `${upload ? uploads : api}${path}`, {
         ...init,
         headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${await token(init.signal)}` },
       });
@@ -109,6 +111,7 @@ export function youtubeClient(urls: { apiUrl: string; tokenUrl: string }, secret
       signal: AbortSignal,
     ): Promise<Response> {
       const session = await request(path, {
+        upload: true,
         method: "POST",
         signal,
         headers: {

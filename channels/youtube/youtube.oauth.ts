@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../../content/errors.js";
 import type { Credentials, HttpClient, OAuthApp, OAuthProvider } from "../../content/ports/adapter.js";
-import { errorFromResponse, parseJsonSecret, send } from "../http.js";
+import { describeAnswer, errorFromResponse, parseJsonSecret, send } from "../http.js";
 
 /** What Loa stores (encrypted) for a YouTube channel; the access token is a cache of the last refresh. */
 export const YouTubeSecret = z.object({
@@ -13,11 +13,6 @@ export type YouTubeSecret = z.infer<typeof YouTubeSecret>;
 
 export const parseYouTubeSecret = (secret: string | undefined): YouTubeSecret =>
   parseJsonSecret(YouTubeSecret, secret, 'a YouTube secret is JSON: {"refreshToken": "…"}');
-
-export interface YouTubeOAuthUrls {
-  authorizeUrl: string;
-  tokenUrl: string;
-}
 
 const TokenAnswer = z.object({
   access_token: z.string().min(1),
@@ -44,20 +39,19 @@ export async function googleToken(
     body: new URLSearchParams({ client_id: app.clientId, client_secret: app.clientSecret, ...form }).toString(),
   });
   if (res.status === 400 || res.status === 401) {
-    const text = await res.text();
-    if (/invalid_grant|invalid_client|unauthorized_client/.test(text)) {
-      let e: { error?: string; error_description?: string } = {};
-      try {
-        e = JSON.parse(text) as typeof e;
-      } catch {
-        e = { error: text.slice(0, 200) };
-      }
-      throw new AppError(
-        "auth_expired",
-        `Google refused the token request: ${e.error}${e.error_description ? `: ${e.error_description}` : ""}`,
-      );
+    const { text, message, summary } = await describeAnswer(res);
+    let e: { error?: unknown; error_description?: unknown } = {};
+    try {
+      e = JSON.parse(text) as typeof e;
+    } catch {
+      e = {};
     }
-    throw await errorFromResponse(new Response(text, { status: res.status }), "Google OAuth");
+    const detail = message ? `${res.status}: ${message}` : summary;
+    if (typeof e.error === "string" && /^(invalid_grant|invalid_client|unauthorized_client)$/.test(e.error)) {
+      const why = typeof e.error_description === "string" ? `: ${e.error_description.slice(0, 300)}` : "";
+      throw new AppError("auth_expired", `Google refused the token request: ${e.error}${why}`);
+    }
+    throw new AppError("channel_rejected", `Google OAuth answered ${detail}`);
   }
   if (!res.ok) throw await errorFromResponse(res, "Google OAuth");
   const answer = TokenAnswer.safeParse(await res.json().catch(() => undefined));
@@ -71,9 +65,9 @@ export async function googleToken(
 }
 
 /** Google's OAuth 2.0 for installed/web apps with PKCE, offline access (a refresh token) for uploads. */
-export const youtubeOAuth: OAuthProvider<YouTubeOAuthUrls> = {
-  authorizeUrl({ app, settings, redirectUri, state, codeChallenge }) {
-    const url = new URL(settings.authorizeUrl);
+export const youtubeOAuth: OAuthProvider = {
+  authorizeUrl({ app, endpoints, redirectUri, state, codeChallenge }) {
+    const url = new URL(endpoints.google.authorize);
     url.search = new URLSearchParams({
       client_id: app.clientId,
       redirect_uri: redirectUri,
@@ -89,20 +83,20 @@ export const youtubeOAuth: OAuthProvider<YouTubeOAuthUrls> = {
     }).toString();
     return url.toString();
   },
-  async exchange({ app, settings, redirectUri, code, codeVerifier, http, signal }): Promise<Credentials> {
+  async exchange({ app, endpoints, redirectUri, code, codeVerifier, http, signal }): Promise<Credentials> {
     const form = { code, code_verifier: codeVerifier, redirect_uri: redirectUri, grant_type: "authorization_code" };
-    const t = await googleToken(http, settings.tokenUrl, app, form, new Date(), signal);
+    const t = await googleToken(http, endpoints.google.token, app, form, new Date(), signal);
     if (!t.refreshToken) {
       throw new AppError("auth_expired", "Google gave no refresh token: remove Loa at myaccount.google.com/permissions and connect again");
     }
     const secret: YouTubeSecret = { refreshToken: t.refreshToken, accessToken: t.accessToken, expiresAt: t.expiresAt.toISOString() };
     return { secret: JSON.stringify(secret), expiresAt: t.expiresAt };
   },
-  async refresh({ app, settings, secret, http, signal }): Promise<Credentials> {
+  async refresh({ app, endpoints, secret, http, signal }): Promise<Credentials> {
     const old = parseYouTubeSecret(secret);
     const t = await googleToken(
       http,
-      settings.tokenUrl,
+      endpoints.google.token,
       app,
       { refresh_token: old.refreshToken, grant_type: "refresh_token" },
       new Date(),

@@ -20,8 +20,6 @@ const LOOKUP_PAGES = 3;
 const LOOKUP_WINDOW_MS = 3 * 24 * 3_600_000;
 
 export const ZaloSettings = z.strictObject({
-  apiUrl: z.url().default("https://openapi.zalo.me"),
-  oauthUrl: z.url().default("https://oauth.zaloapp.com"),
   /** The article's author line; the agency's name (cut to 50 characters) when absent. */
   author: z.string().trim().min(1).max(AUTHOR_MAX).optional(),
   /**
@@ -154,7 +152,7 @@ export const zaloFactory: AdapterFactory<typeof ZaloSettings> = {
   // One job at a time per OA: a refresh token is single-use, so two jobs refreshing at once would lock one out.
   defaultLimits: { concurrency: 1, perMinute: 30 },
   create(settings, secret, ctx): ChannelAdapter {
-    const api = zaloClient(settings.apiUrl, settings.oauthUrl, parseZaloSecret(secret), ctx);
+    const api = zaloClient(parseZaloSecret(secret), ctx);
     return {
       kind: "zalo_oa",
       check: (req) => problems(req, settings),

@@ -30,7 +30,8 @@ export function zaloError(answer: ZaloAnswer, what: string): AppError {
  * and once more when Zalo says it is invalid, then retries the call once. New credentials are saved
  * at once (refresh tokens are single-use); a failed refresh saves nothing and ends in `auth_expired`.
  */
-export function zaloClient(apiUrl: string, oauthUrl: string, secret: ZaloSecret, ctx: AdapterContext) {
+export function zaloClient(secret: ZaloSecret, ctx: AdapterContext) {
+  const { api: apiUrl, oauth: oauthUrl } = ctx.endpoints.zalo;
   let creds = secret;
 
   async function refresh(signal: AbortSignal): Promise<void> {

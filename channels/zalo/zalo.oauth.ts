@@ -28,10 +28,6 @@ const TokenAnswer = z.object({
 /** Access tokens last about 25 hours; when Zalo omits `expires_in`, assume the shortest documented life (1 hour). */
 const DEFAULT_LIFE_S = 3600;
 
-export interface ZaloOAuthUrls {
-  oauthUrl: string;
-}
-
 /**
  * Asks Zalo's OAuth v4 token endpoint for tokens (form-encoded, app secret in the `secret_key` header).
  * Answers only complete credentials: both tokens present, else it throws — so a caller can never store
@@ -71,19 +67,19 @@ const credentials = ({ secret, expiresAt }: { secret: ZaloSecret; expiresAt: Dat
 });
 
 /** Zalo OA's OAuth v4 with PKCE (S256): consent, code exchange, and refresh. */
-export const zaloOAuth: OAuthProvider<ZaloOAuthUrls> = {
-  authorizeUrl({ app, settings, redirectUri, state, codeChallenge }) {
-    const url = new URL(`${settings.oauthUrl}/v4/oa/permission`);
+export const zaloOAuth: OAuthProvider = {
+  authorizeUrl({ app, endpoints, redirectUri, state, codeChallenge }) {
+    const url = new URL(`${endpoints.zalo.oauth}/v4/oa/permission`);
     url.search = new URLSearchParams({ app_id: app.clientId, redirect_uri: redirectUri, code_challenge: codeChallenge, state }).toString();
     return url.toString();
   },
-  async exchange({ app, settings, code, codeVerifier, http, signal }) {
+  async exchange({ app, endpoints, code, codeVerifier, http, signal }) {
     const form = { code, code_verifier: codeVerifier, grant_type: "authorization_code" };
-    return credentials(await zaloToken(http, settings.oauthUrl, app, form, new Date(), signal));
+    return credentials(await zaloToken(http, endpoints.zalo.oauth, app, form, new Date(), signal));
   },
-  async refresh({ app, settings, secret, http, signal }) {
+  async refresh({ app, endpoints, secret, http, signal }) {
     const { refreshToken } = parseZaloSecret(secret);
     const form = { refresh_token: refreshToken, grant_type: "refresh_token" };
-    return credentials(await zaloToken(http, settings.oauthUrl, app, form, new Date(), signal));
+    return credentials(await zaloToken(http, endpoints.zalo.oauth, app, form, new Date(), signal));
   },
 };

@@ -60,6 +60,7 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
       const url = oauth.authorizeUrl({
         app,
         settings: factory.settings.parse(JSON.parse(channel.settings)),
+        endpoints: registry.endpoints,
         redirectUri,
         state,
         codeChallenge: b64url(crypto.createHash("sha256").update(verifier).digest()),
@@ -86,6 +87,7 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
       const creds = await oauth.exchange({
         app,
         settings: factory.settings.parse(JSON.parse(channel.settings)),
+        endpoints: registry.endpoints,
         redirectUri,
         code: q.code,
         codeVerifier: row.verifier,
@@ -134,6 +136,7 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
           const creds = await factory.oauth.refresh({
             app,
             settings: factory.settings.parse(JSON.parse(channel.settings)),
+            endpoints: registry.endpoints,
             secret: box.open(channel.secret),
             http: registry.http,
             signal: AbortSignal.timeout(30_000),

@@ -97,7 +97,16 @@ export function createMediaService(deps: MediaDeps) {
     return { media: await view(await load(actor, existing.id)), created: true };
   }
 
-  async function register(actor: Actor, agencyId: string, name: string, received: Received): Promise<{ media: Media; created: boolean }> {
+  /** What is stored of an upload: an SVG's rendering as a PNG (`logo.svg` → `logo.png`), anything else as sent. */
+  async function normalized(name: string, received: Received): Promise<{ name: string; received: Received }> {
+    const detected = await tools.normalize(received.file, received.detected);
+    if (detected.mime === received.detected.mime) return { name, received };
+    const bytes = (await fsp.stat(received.file)).size;
+    return { name: `${name.replace(/\.[^.]*$/, "")}.${detected.ext}`, received: { ...received, detected, bytes } };
+  }
+
+  async function register(actor: Actor, agencyId: string, sent: string, upload: Received): Promise<{ media: Media; created: boolean }> {
+    const { name, received } = await normalized(sent, upload);
     const probe = await tools.inspect(received.file, received.detected);
     const existing = await db
       .selectFrom("media")

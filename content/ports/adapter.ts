@@ -60,9 +60,26 @@ export interface ChannelAdapter {
   lookup?(deliveryId: string, signal: AbortSignal): Promise<PublishResult | undefined>;
 }
 
+/**
+ * Where each provider's API is: the real endpoints by default, overridden from the environment for
+ * tests and special deployments (`FACEBOOK_GRAPH_URL` …, see the README). Never a channel setting:
+ * token exchanges send the city's client secret there.
+ */
+export interface ProviderEndpoints {
+  facebook: { graph: string; video: string; dialog: string };
+  zalo: { oauth: string; api: string };
+  /** `authorize`: the consent page; `token`: where codes and refresh tokens are exchanged. */
+  google: { authorize: string; token: string };
+  /** The Data API v3 base (`…/youtube/v3`) and its upload base (`…/upload/youtube/v3`). */
+  youtube: { api: string; upload: string };
+}
+
 /** What an adapter may use besides its settings and secret; built per channel by the publisher. */
 export interface AdapterContext {
+  /** The shared outbound client: the outbound policy applies to every request an adapter makes. */
   http: HttpClient;
+  /** The providers' endpoints (from the registry, never from the channel's settings). */
+  endpoints: ProviderEndpoints;
   /** Opens a stored media file by its key (a variant's `key`). */
   readMedia(key: string): Promise<{ stream: Readable; bytes: number }>;
   /**
@@ -92,14 +109,22 @@ export interface Credentials {
 
 /**
  * The provider's OAuth 2.0 flow, for `GET /api/channels/:id/connect` and `GET /api/oauth/callback`,
- * and for refreshing tokens ahead of expiry on the clock. Endpoints come from the channel's settings
- * (with the provider's real URLs as defaults), so tests point them at stubs.
+ * and for refreshing tokens ahead of expiry on the clock. Endpoints come from the registry's
+ * `endpoints` (configuration), never from the channel's settings.
  */
 export interface OAuthProvider<Settings = unknown> {
-  authorizeUrl(args: { app: OAuthApp; settings: Settings; redirectUri: string; state: string; codeChallenge: string }): string;
+  authorizeUrl(args: {
+    app: OAuthApp;
+    settings: Settings;
+    endpoints: ProviderEndpoints;
+    redirectUri: string;
+    state: string;
+    codeChallenge: string;
+  }): string;
   exchange(args: {
     app: OAuthApp;
     settings: Settings;
+    endpoints: ProviderEndpoints;
     redirectUri: string;
     code: string;
     codeVerifier: string;
@@ -107,7 +132,14 @@ export interface OAuthProvider<Settings = unknown> {
     signal: AbortSignal;
   }): Promise<Credentials>;
   /** Trades the stored refresh token for new credentials; throws (never answers empty) on failure. */
-  refresh?(args: { app: OAuthApp; settings: Settings; secret: string; http: HttpClient; signal: AbortSignal }): Promise<Credentials>;
+  refresh?(args: {
+    app: OAuthApp;
+    settings: Settings;
+    endpoints: ProviderEndpoints;
+    secret: string;
+    http: HttpClient;
+    signal: AbortSignal;
+  }): Promise<Credentials>;
 }
 
 /** How to build an adapter of one kind from a channel's stored settings and decrypted secret. */
@@ -147,6 +179,13 @@ export interface AdapterRegistry {
   factory(kind: ChannelKind): AdapterFactory | undefined;
   /** The HTTP client adapters get (tests inject one that watches what is sent). */
   readonly http: HttpClient;
+  /** The providers' endpoints adapters and OAuth flows get. */
+  readonly endpoints: ProviderEndpoints;
   /** Parses the settings with the kind's schema and builds its adapter; an unknown kind is a 422 naming `kind`. */
-  build(kind: ChannelKind, settings: Record<string, unknown>, secret: string | undefined, ctx: Omit<AdapterContext, "http">): BuiltAdapter;
+  build(
+    kind: ChannelKind,
+    settings: Record<string, unknown>,
+    secret: string | undefined,
+    ctx: Omit<AdapterContext, "http" | "endpoints">,
+  ): BuiltAdapter;
 }

@@ -38,6 +38,12 @@ export interface RenderJob {
 export interface MediaTools {
   /** Detects the type from the first bytes of a file (at least 4 KiB when the file is that long). */
   detect(head: Uint8Array): Promise<Detected | undefined>;
+  /**
+   * Rewrites in place an upload Loa does not keep as sent into what it keeps: an SVG becomes a PNG
+   * (its markup could run in a browser; only its pixels are needed). Answers the file's type now;
+   * throws `AppError` (422 naming `file`) when it cannot.
+   */
+  normalize(file: string, detected: Detected): Promise<Detected>;
   /** Probes and checks the whole file; throws `AppError` (4xx, naming `file`) for what Loa refuses. */
   inspect(file: string, detected: Detected): Promise<Probe>;
   /** Derives the variants; reports progress 0–100; stops (and kills child processes) when `signal` aborts. */

@@ -10,7 +10,7 @@ const CONCURRENCY = process.env.CONCURRENCY ?? "10";
 
 async function bench(kind: "sqlite" | "postgres") {
   const stub = await new WebhookStub("bench-secret-0123").start();
-  const hub = await startHub(kind, { env: { PUBLISH_CONCURRENCY: CONCURRENCY, RECONCILE_CRON: "* * * * *" } });
+  const hub = await startHub(kind, { allow: [stub.url], env: { PUBLISH_CONCURRENCY: CONCURRENCY, RECONCILE_CRON: "* * * * *" } });
   try {
     const channelId = await webhookChannel(hub.api, stub, AGENCY);
     const items: string[] = [];

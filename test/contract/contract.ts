@@ -1,14 +1,18 @@
 import { Readable } from "node:stream";
-import { createAdapterRegistry } from "../../channels/registry.js";
 import type { ChannelKind, ItemKind } from "../../content/model.js";
 import type { AdapterContext, ChannelAdapter, PublishRequest } from "../../content/ports/adapter.js";
+import { type StubOrigins, stubRegistry } from "../helpers/endpoints.js";
 
 /** Failures every provider can produce, each in its own real error shape. */
 export type Failure = "expired_token" | "rate_limited" | "server_error" | "rejected" | "hang";
 
 /** A provider's stub, started for one contract run. */
 export interface ContractStub {
-  /** The channel settings and secret that point an adapter at this stub. */
+  /** The stub's origin: the only local address the adapter's outbound client may reach. */
+  origin: string;
+  /** For providers whose endpoints are configuration: the stub that serves them. */
+  providers?: StubOrigins;
+  /** The channel settings and secret of an account on this stub. */
   settings: Record<string, unknown>;
   secret: string | undefined;
   /** The next publishing call fails the provider's way. */
@@ -60,7 +64,7 @@ export function request(c: ContractCase, deliveryId: string): PublishRequest {
 
 /** Builds the adapter through the registry, as the publisher does, with an in-memory media reader. */
 export function adapterFor(c: ContractCase, stub: ContractStub, saved: string[] = []): ChannelAdapter {
-  const ctx: Omit<AdapterContext, "http"> = {
+  const ctx: Omit<AdapterContext, "http" | "endpoints"> = {
     async readMedia(key) {
       const file = c.files?.[key];
       if (!file) throw Object.assign(new Error(`no media ${key}`), { code: "ENOENT" });
@@ -71,5 +75,5 @@ export function adapterFor(c: ContractCase, stub: ContractStub, saved: string[] 
     },
     now: () => new Date(),
   };
-  return createAdapterRegistry().build(c.kind, stub.settings, stub.secret, ctx).adapter;
+  return stubRegistry(stub.providers ?? {}, [stub.origin]).build(c.kind, stub.settings, stub.secret, ctx).adapter;
 }

@@ -35,7 +35,9 @@ export const facebookCase: ContractCase = {
   async start() {
     const stub = await new FacebookStub().start();
     return {
-      settings: { pageId: stub.pageId, graphVersion: stub.version, graphBaseUrl: stub.url, videoBaseUrl: stub.url },
+      origin: stub.url,
+      providers: { facebook: stub.url },
+      settings: { pageId: stub.pageId, graphVersion: stub.version },
       secret: stub.pageToken,
       fail: (f: Failure) => void stub.script(replies[f]),
       created: () => [...stub.published],

@@ -23,6 +23,7 @@ export const webhookCase: ContractCase = {
   async start() {
     const stub = await new WebhookStub("contract-secret-123").start();
     return {
+      origin: stub.url,
       settings: { url: stub.url },
       secret: stub.secret,
       fail: (f: Failure) => {

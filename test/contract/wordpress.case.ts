@@ -31,6 +31,7 @@ export const wordpressCase: ContractCase = {
   async start() {
     const stub = await new WordpressStub().start();
     return {
+      origin: stub.url,
       settings: { siteUrl: stub.url, categories: ["Chuyển đổi số"], tags: ["Dịch vụ công"] },
       secret: stub.secret,
       fail: (f: Failure) => void stub.script(replies[f]),

@@ -53,7 +53,9 @@ export const youtubeCase: ContractCase = {
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     };
     return {
-      settings: { apiUrl: stub.url, tokenUrl: `${stub.url}/token` },
+      origin: stub.url,
+      providers: { youtube: stub.url },
+      settings: {},
       secret: JSON.stringify(secret),
       fail: (f) => stub.fail(f),
       created: () => stub.videos.map((v) => v.id),

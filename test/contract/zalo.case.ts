@@ -50,7 +50,9 @@ export const zaloCase: ContractCase = {
     stub.files.set("m1/feed.jpg", JPEG);
     const secret = stub.grant();
     return {
-      settings: { apiUrl: stub.url, oauthUrl: stub.url, coverBaseUrl: `${stub.url}/files`, verifyIntervalMs: 20 },
+      origin: stub.url,
+      providers: { zalo: stub.url },
+      settings: { coverBaseUrl: `${stub.url}/files`, verifyIntervalMs: 20 },
       secret: JSON.stringify(secret),
       fail: (f) => stub.fail(f),
       created: () => stub.articles.map((a) => a.id),

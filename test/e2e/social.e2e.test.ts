@@ -43,23 +43,19 @@ describe("one item on every social and portal channel", () => {
       new ZaloStub().start(),
       new YouTubeStub().start(),
     ]);
-    hub = await startHub("sqlite", { env: { MEDIA_VIDEO_PROFILES: "web720,youtube1080", MEDIA_VIDEO_PRESET: "ultrafast" } });
+    hub = await startHub("sqlite", {
+      allow: [wp.url],
+      providers: { facebook: fb.url, zalo: zalo.url, youtube: yt.url },
+      env: { MEDIA_VIDEO_PROFILES: "web720,youtube1080", MEDIA_VIDEO_PRESET: "ultrafast" },
+    });
     // Zalo downloads covers from a public copy of the media store (a plain web server in production).
     files = await publicMediaServer(hub);
     filesUrl = files.url;
     ch.wordpress = await channel("wordpress", { siteUrl: wp.url }, wp.secret);
-    ch.facebook = await channel("facebook_page", { pageId: fb.pageId, graphBaseUrl: fb.url, videoBaseUrl: fb.url }, fb.pageToken);
-    ch.zalo = await channel(
-      "zalo_oa",
-      { apiUrl: zalo.url, oauthUrl: zalo.url, coverBaseUrl: filesUrl, verifyIntervalMs: 20 },
-      JSON.stringify(zalo.grant()),
-    );
+    ch.facebook = await channel("facebook_page", { pageId: fb.pageId }, fb.pageToken);
+    ch.zalo = await channel("zalo_oa", { coverBaseUrl: filesUrl, verifyIntervalMs: 20 }, JSON.stringify(zalo.grant()));
     const ytSecret = { refreshToken: yt.refreshToken, accessToken: yt.issue(), expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
-    ch.youtube = await channel(
-      "youtube",
-      { apiUrl: yt.url, tokenUrl: `${yt.url}/token`, privacyStatus: "public" },
-      JSON.stringify(ytSecret),
-    );
+    ch.youtube = await channel("youtube", { privacyStatus: "public" }, JSON.stringify(ytSecret));
   }, 60_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS, testDatabase, uniqueName } from "../helpers/db.js";
+import { allowEntry } from "../helpers/endpoints.js";
 import { newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
 import { type Api, apiClient, dropQueue, eventually, sleep } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
@@ -70,7 +71,16 @@ describe.each(DB_KINDS)("npm start on %s", (kind) => {
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-bi-mat-e2e").start();
     // No LOA_ADMIN_TOKEN: the first start must print one.
-    run = npmStart({ ...db.env, PORT: "0", HOST: "127.0.0.1", QUEUE_PREFIX: prefix, LOA_ADMIN_TOKEN: "", LOG_LEVEL: "info" });
+    const OUTBOUND_ALLOW = allowEntry(stub.url);
+    run = npmStart({
+      ...db.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      QUEUE_PREFIX: prefix,
+      LOA_ADMIN_TOKEN: "",
+      LOG_LEVEL: "info",
+      OUTBOUND_ALLOW,
+    });
     const { port, token: printed } = await run.listening;
     expect(printed).toMatch(/^loa_/);
     token = printed ?? "";

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { loadConfig } from "../../content/config.js";
 import { type Role, type Running, startLoa } from "../../start/start.js";
 import { type DbKind, testDatabase, uniqueName } from "./db.js";
+import { allowEntry, type StubOrigins, stubEndpointEnv } from "./endpoints.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -39,17 +40,28 @@ export const FAST: Record<string, string> = {
   RECONCILE_CRON: "* * * * * *",
 };
 
+export interface HubOptions {
+  roles?: Role[];
+  env?: Record<string, string>;
+  shareWith?: TestHub;
+  /**
+   * URLs of the local servers (stubs) this Loa may call: each one's `127.0.0.1:<port>` goes into
+   * `OUTBOUND_ALLOW`. Nothing else on loopback is allowed.
+   */
+  allow?: string[];
+  /** Provider stubs: their endpoints become the provider URL variables, and their ports are allowed. */
+  providers?: StubOrigins;
+}
+
 /**
  * Starts Loa in this process as `npm start` does (or only some roles), on a fresh database of the
  * given kind and its own queue prefix, with a real Redis.
  */
-export async function startHub(
-  kind: DbKind,
-  options: { roles?: Role[]; env?: Record<string, string>; shareWith?: TestHub } = {},
-): Promise<TestHub> {
+export async function startHub(kind: DbKind, options: HubOptions = {}): Promise<TestHub> {
   const db = options.shareWith ? undefined : testDatabase(kind);
   const prefix = options.shareWith?.prefix ?? uniqueName("loatest");
-  const env = {
+  const allowed = [...(options.allow ?? []), ...Object.values(options.providers ?? {})].map(allowEntry);
+  const env: Record<string, string> = {
     ...FAST,
     ...(options.shareWith?.env ?? db?.env),
     PORT: "0",
@@ -57,8 +69,12 @@ export async function startHub(
     QUEUE_PREFIX: prefix,
     LOA_ADMIN_TOKEN: ADMIN_TOKEN,
     REDIS_URL,
+    ...stubEndpointEnv(options.providers ?? {}),
     ...options.env,
   };
+  if (allowed.length || options.shareWith) {
+    env.OUTBOUND_ALLOW = [...new Set([...(env.OUTBOUND_ALLOW ?? "").split(","), ...allowed].filter(Boolean))].join(",");
+  }
   const running = await startLoa(loadConfig(env), options.roles ?? ["web", "worker", "clock"]);
   const url = `http://127.0.0.1:${running.port ?? 0}`;
   return {

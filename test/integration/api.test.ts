@@ -16,7 +16,7 @@ describe("the HTTP API", () => {
 
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-ky-webhook-thu-nghiem").start();
-    hub = await startHub("sqlite", { roles: ["web"] });
+    hub = await startHub("sqlite", { roles: ["web"], allow: [stub.url] });
     channelId = await webhookChannel(hub.api, stub);
     itemId = await newsItem(hub.api);
     otherChannelId = await webhookChannel(hub.api, stub, "so-y-te");

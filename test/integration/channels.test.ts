@@ -14,7 +14,7 @@ describe("channel text, feeds and settings", () => {
 
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-bi-mat-kenh").start();
-    hub = await startHub("sqlite");
+    hub = await startHub("sqlite", { allow: [stub.url] });
     channelId = await webhookChannel(hub.api, stub);
   });
   afterAll(async () => {
@@ -153,7 +153,7 @@ describe("tokens that expire", () => {
   let stub: WebhookStub;
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-bi-mat-het-han").start();
-    hub = await startHub("sqlite", { roles: ["web"] });
+    hub = await startHub("sqlite", { roles: ["web"], allow: [stub.url] });
   });
   afterAll(async () => {
     await hub?.stop();

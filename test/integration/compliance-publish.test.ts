@@ -16,7 +16,7 @@ describe.each(DB_KINDS)("publications Loa makes count for compliance (%s)", (kin
 
   beforeAll(async () => {
     cms = await new WebhookStub("chia-khoa-cong-ttdt-so-khcn").start();
-    hub = await startHub(kind, { roles: ["web", "worker"] });
+    hub = await startHub(kind, { roles: ["web", "worker"], allow: [cms.url] });
     portal = await webhookChannel(hub.api, cms, "so-khcn");
     social = await webhookChannel(hub.api, cms, "so-khcn");
   });

@@ -21,6 +21,7 @@ describe.each(DB_KINDS)("at-risk reminders (%s)", (kind) => {
     hook = await new WebhookStub("bi-mat-nhac-viec-so-khcn").start();
     hub = await startHub(kind, {
       roles: ["web"],
+      allow: [hook.url],
       env: {
         REMINDER_WEBHOOK_URL: hook.url,
         REMINDER_WEBHOOK_SECRET: hook.secret,
@@ -50,7 +51,7 @@ describe.each(DB_KINDS)("at-risk reminders (%s)", (kind) => {
 
   const run = () => {
     const { services, config, log } = hub.running.runtime;
-    return services.reminders.run(createNotifier(config.compliance, log), THURSDAY);
+    return services.reminders.run(createNotifier(config.compliance, log, services.http), THURSDAY);
   };
 
   it("notifies only the agencies still below their minimum this week, in Loa, by signed webhook and by e-mail", async () => {

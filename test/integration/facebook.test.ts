@@ -2,11 +2,11 @@ import crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { facebookFactory, referenceOf } from "../../channels/facebook/facebook.adapter.js";
-import { createAdapterRegistry } from "../../channels/registry.js";
 import type { PublishMedia } from "../../content/media/model.js";
 import type { ChannelAdapter, PublishRequest } from "../../content/ports/adapter.js";
 import { type ContractCase, request } from "../contract/contract.js";
 import { imageMedia, JPEG } from "../contract/media.fixture.js";
+import { outboundFor, stubEndpoints, stubRegistry } from "../helpers/endpoints.js";
 import { FacebookStub } from "../stubs/facebook.stub.js";
 
 const VIDEO_BYTES = 300_001;
@@ -68,8 +68,8 @@ describe("the Facebook Page adapter", () => {
   beforeAll(async () => {
     stub = await new FacebookStub().start();
     stub.chunkBytes = 64 * 1024;
-    const settings = { pageId: stub.pageId, graphVersion: stub.version, graphBaseUrl: stub.url, videoBaseUrl: stub.url };
-    adapter = createAdapterRegistry().build("facebook_page", settings, stub.pageToken, {
+    const settings = { pageId: stub.pageId, graphVersion: stub.version };
+    adapter = stubRegistry({ facebook: stub.url }).build("facebook_page", settings, stub.pageToken, {
       async readMedia(key) {
         opened.push(key);
         if (key === "v/web720.mp4") return { stream: pieces(video), bytes: video.length };
@@ -143,15 +143,22 @@ describe("the Facebook Page adapter", () => {
   });
 
   it("connects a Page through Facebook Login: consent URL, then code → user token → long-lived → Page token", async () => {
-    const settings = facebookFactory.settings.parse({
-      pageId: stub.pageId,
-      graphBaseUrl: stub.url,
-      dialogBaseUrl: "https://dialog.example",
-    });
+    const settings = facebookFactory.settings.parse({ pageId: stub.pageId });
+    const endpoints = {
+      ...stubEndpoints({ facebook: stub.url }),
+      facebook: { ...stubEndpoints({ facebook: stub.url }).facebook, dialog: "https://dialog.example" },
+    };
     const app = { clientId: stub.app.clientId, clientSecret: stub.app.clientSecret };
     stub.app.redirectUri = "https://loa.cantho.gov.vn/api/oauth/callback";
     const consent = new URL(
-      facebookFactory.oauth?.authorizeUrl({ app, settings, redirectUri: stub.app.redirectUri, state: "s1", codeChallenge: "c" }) ?? "",
+      facebookFactory.oauth?.authorizeUrl({
+        app,
+        settings,
+        endpoints,
+        redirectUri: stub.app.redirectUri,
+        state: "s1",
+        codeChallenge: "c",
+      }) ?? "",
     );
     expect(consent.origin + consent.pathname).toBe("https://dialog.example/v21.0/dialog/oauth");
     expect(Object.fromEntries(consent.searchParams)).toMatchObject({
@@ -164,10 +171,11 @@ describe("the Facebook Page adapter", () => {
       facebookFactory.oauth?.exchange({
         app,
         settings,
+        endpoints,
         redirectUri: stub.app.redirectUri,
         code,
         codeVerifier: "v",
-        http: fetch,
+        http: outboundFor([stub.url]),
         signal: AbortSignal.timeout(5_000),
       });
     expect(await exchange(stub.app.code)).toEqual({ secret: stub.pageToken });
@@ -178,7 +186,7 @@ describe("the Facebook Page adapter", () => {
   });
 
   it("answers auth_expired without a token, so the channel is flagged for reconnection", async () => {
-    const unconnected = createAdapterRegistry().build("facebook_page", { pageId: stub.pageId, graphBaseUrl: stub.url }, undefined, {
+    const unconnected = stubRegistry({ facebook: stub.url }).build("facebook_page", { pageId: stub.pageId }, undefined, {
       readMedia: async () => ({ stream: Readable.from([]), bytes: 0 }),
       saveSecret: async () => {},
       now: () => new Date(),

@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS } from "../helpers/db.js";
 import { AGENCY, createItem, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
-import { eventually, startHub, type TestHub } from "../helpers/hub.js";
+import { ADMIN_TOKEN, eventually, startHub, type TestHub } from "../helpers/hub.js";
 import { exifTags, phonePhoto, processed, storedFiles, storedPath, tempFiles, testClip, upload } from "../helpers/media.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
@@ -22,7 +22,7 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
     photo = path.join(dir, "anh-nguoi-dan.jpg");
     await phonePhoto(photo, 1600, 1200);
     stub = await new WebhookStub("bi-mat-media").start();
-    hub = await startHub(kind);
+    hub = await startHub(kind, { allow: [stub.url] });
   });
   afterAll(async () => {
     await hub?.stop();
@@ -161,11 +161,34 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
     expect(res.body.field).toBe("mediaIds.0");
   });
 
+  it.each([
+    ["a namespace-prefixed script", '<x:script xmlns:x="http://www.w3.org/2000/svg">alert(document.cookie)</x:script>'],
+    [
+      "an entity-encoded javascript: URL in <animate values>",
+      '<a href="#"><animate attributeName="href" values="&#106;avascript:alert(1)"/><text y="50">Mở</text></a>',
+    ],
+  ])("stores an SVG carrying %s as the PNG of its picture: the markup is never kept nor served", async (_what, payload) => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="150">${payload}<rect width="300" height="150" fill="#0a6ebd" opacity="0.5"/></svg>`;
+    const res = await upload(hub, { name: "banner.svg", data: Buffer.from(svg) });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ kind: "image", mime: "image/png", name: "banner.png" });
+    expect((await processed(hub, res.body.id)).status).toBe("ready");
+    const original = await fetch(`${hub.url}/api/media/${res.body.id}/file`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(original.headers.get("content-type")).toBe("image/png");
+    const bytes = Buffer.from(await original.arrayBuffer());
+    expect((await sharp(bytes).metadata()).format).toBe("png");
+    const files = storedFiles(hub).filter((f) => f.startsWith(res.body.id));
+    expect(files).toContain(`${res.body.id}/original`);
+    for (const file of files) {
+      expect(fs.readFileSync(storedPath(hub, file)).toString("latin1")).not.toMatch(/script|javascript|&#106;|alert/i);
+    }
+  });
+
   it("accepts a clean SVG logo and stamps it on the watermark profiles of the agency's later photos", async () => {
     const logoSvg =
       '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100" fill="#ff0000"/></svg>';
     const logo = await upload(hub, { name: "logo.svg", data: Buffer.from(logoSvg) });
-    expect(logo.body).toMatchObject({ kind: "image", mime: "image/svg+xml" });
+    expect(logo.body).toMatchObject({ kind: "image", mime: "image/png", name: "logo.png" });
     expect((await processed(hub, logo.body.id)).status).toBe("ready");
     expect((await hub.api("PUT", `/api/agencies/${AGENCY}/logo`, { mediaId: logo.body.id })).status).toBe(204);
     const second = path.join(dir, "anh-2.jpg");

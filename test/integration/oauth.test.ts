@@ -28,6 +28,7 @@ describe("connecting a channel by OAuth", () => {
     [fb, zalo] = await Promise.all([new FacebookStub().start(), new ZaloStub().start()]);
     fb.app.redirectUri = `${PUBLIC_URL}/api/oauth/callback`;
     hub = await startHub("sqlite", {
+      providers: { facebook: fb.url, zalo: zalo.url },
       env: {
         PUBLIC_URL,
         FACEBOOK_CLIENT_ID: fb.app.clientId,
@@ -51,7 +52,7 @@ describe("connecting a channel by OAuth", () => {
   const callback = (query: Record<string, string>) => fetch(`${hub.url}/api/oauth/callback?${new URLSearchParams(query)}`);
 
   it("connects a Facebook Page: consent URL, callback, Page token stored and used to publish", async () => {
-    const id = await create("facebook_page", { pageId: fb.pageId, graphBaseUrl: fb.url, videoBaseUrl: fb.url, dialogBaseUrl: fb.url });
+    const id = await create("facebook_page", { pageId: fb.pageId });
     const connect = await hub.api("GET", `/api/channels/${id}/connect`);
     expect(connect.status).toBe(200);
     const url = new URL(connect.body.url);
@@ -75,7 +76,7 @@ describe("connecting a channel by OAuth", () => {
   });
 
   it("connects a Zalo OA with PKCE, stores both tokens with their expiry, and refreshes them on the clock", async () => {
-    const id = await create("zalo_oa", { apiUrl: zalo.url, oauthUrl: zalo.url, defaultCoverUrl: bannerUrl });
+    const id = await create("zalo_oa", { defaultCoverUrl: bannerUrl });
     const connect = await hub.api("GET", `/api/channels/${id}/connect`);
     const url = new URL(connect.body.url);
     expect(url.pathname).toBe("/v4/oa/permission");
@@ -105,7 +106,7 @@ describe("connecting a channel by OAuth", () => {
   });
 
   it("refuses a code exchanged with another verifier than the consent's challenge, and keeps the channel unconnected", async () => {
-    const id = await create("zalo_oa", { apiUrl: zalo.url, oauthUrl: zalo.url });
+    const id = await create("zalo_oa", {});
     const first = await hub.api("GET", `/api/channels/${id}/connect`);
     const second = await hub.api("GET", `/api/channels/${id}/connect`);
     // The code was granted for the first link's challenge but comes back with the second link's state.

@@ -15,7 +15,7 @@ describe.each(["sqlite", "postgres"] as const)("when Redis loses its data (%s)",
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     stub = await new WebhookStub("bi-mat-redis").start();
-    hub = await startHub(kind, { env: { REDIS_URL: redis.url } });
+    hub = await startHub(kind, { allow: [stub.url], env: { REDIS_URL: redis.url } });
     channelId = await webhookChannel(hub.api, stub);
   });
   afterAll(async () => {

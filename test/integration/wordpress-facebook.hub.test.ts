@@ -23,14 +23,9 @@ describe("scheduling to a WordPress portal and a Facebook Page", () => {
   beforeAll(async () => {
     wp = await new WordpressStub().start();
     fb = await new FacebookStub().start();
-    hub = await startHub("sqlite");
+    hub = await startHub("sqlite", { allow: [wp.url], providers: { facebook: fb.url } });
     portal = await channel("wordpress", "Cổng TTĐT Sở KH&CN", { siteUrl: wp.url, categories: ["Chuyển đổi số"] }, wp.secret);
-    page = await channel(
-      "facebook_page",
-      "Fanpage Sở KH&CN",
-      { pageId: fb.pageId, graphBaseUrl: fb.url, videoBaseUrl: fb.url },
-      fb.pageToken,
-    );
+    page = await channel("facebook_page", "Fanpage Sở KH&CN", { pageId: fb.pageId }, fb.pageToken);
   });
   afterAll(async () => {
     await hub?.stop();

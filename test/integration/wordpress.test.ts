@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdapterRegistry } from "../../channels/registry.js";
 import { deliveryMark } from "../../channels/wordpress.adapter.js";
 import type { ChannelAdapter, PublishRequest } from "../../content/ports/adapter.js";
 import { type ContractCase, request } from "../contract/contract.js";
 import { imageMedia, JPEG } from "../contract/media.fixture.js";
+import { stubRegistry } from "../helpers/endpoints.js";
 import { WordpressStub } from "../stubs/wordpress.stub.js";
 
 const ctx = {
@@ -19,7 +19,7 @@ const req = (itemKind: PublishRequest["item"]["kind"], extra: Partial<PublishReq
 describe("the WordPress adapter", () => {
   let stub: WordpressStub;
   const build = (settings: Record<string, unknown> = {}, secret?: string): ChannelAdapter =>
-    createAdapterRegistry().build("wordpress", { siteUrl: stub.url, ...settings }, secret ?? stub.secret, ctx).adapter;
+    stubRegistry({}, [stub.url]).build("wordpress", { siteUrl: stub.url, ...settings }, secret ?? stub.secret, ctx).adapter;
 
   beforeAll(async () => {
     stub = await new WordpressStub().start();

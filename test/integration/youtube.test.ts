@@ -8,6 +8,7 @@ import { untilPacificMidnight } from "../../channels/youtube/youtube.api.js";
 import type { AppError } from "../../content/errors.js";
 import type { AdapterContext, PublishRequest } from "../../content/ports/adapter.js";
 import { mp4, THUMB, video } from "../contract/youtube.case.js";
+import { outboundFor, stubEndpoints } from "../helpers/endpoints.js";
 import { YouTubeStub } from "../stubs/youtube.stub.js";
 
 const CHUNK = 256 * 1024;
@@ -22,7 +23,8 @@ function adapter(secret: object, extra: Record<string, unknown> = {}) {
   const saved: { secret: Record<string, string>; expiresAt?: Date | undefined }[] = [];
   const files: Record<string, Buffer> = { "v1/youtube1080.mp4": FILE, "v1/thumb.jpg": THUMB };
   const ctx: AdapterContext = {
-    http: fetch,
+    http: outboundFor([stub.url]),
+    endpoints: stubEndpoints({ youtube: stub.url }),
     async readMedia(key) {
       const f = files[key];
       if (!f) throw new Error(`no ${key}`);
@@ -34,7 +36,7 @@ function adapter(secret: object, extra: Record<string, unknown> = {}) {
     now: () => new Date(),
     oauthApp: stub.app,
   };
-  const s = YouTubeSettings.parse({ apiUrl: stub.url, tokenUrl: `${stub.url}/token`, chunkBytes: CHUNK, ...extra });
+  const s = YouTubeSettings.parse({ chunkBytes: CHUNK, ...extra });
   return { a: youtubeFactory.create(s, JSON.stringify(secret), ctx), saved };
 }
 const fresh = () => ({

@@ -25,7 +25,10 @@ describe("Zalo OA and YouTube channels, scheduled through the hub", () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "loa-social-"));
     [zalo, youtube] = await Promise.all([new ZaloStub().start(), new YouTubeStub().start()]);
-    hub = await startHub("sqlite", { env: { MEDIA_VIDEO_PROFILES: "youtube1080", MEDIA_VIDEO_PRESET: "ultrafast" } });
+    hub = await startHub("sqlite", {
+      providers: { zalo: zalo.url, youtube: youtube.url },
+      env: { MEDIA_VIDEO_PROFILES: "youtube1080", MEDIA_VIDEO_PRESET: "ultrafast" },
+    });
     // The public copy of the media store that Zalo downloads covers from (a plain web server in production).
     files = await publicMediaServer(hub);
     filesUrl = files.url;
@@ -62,7 +65,7 @@ describe("Zalo OA and YouTube channels, scheduled through the hub", () => {
     expect(media.status).toBe("ready");
     const channelId = await channel(
       "zalo_oa",
-      { apiUrl: zalo.url, oauthUrl: zalo.url, coverBaseUrl: filesUrl, verifyIntervalMs: 20, hashtags: ["#DichVuCongTrucTuyen"] },
+      { coverBaseUrl: filesUrl, verifyIntervalMs: 20, hashtags: ["#DichVuCongTrucTuyen"] },
       zalo.grant(),
     );
     const deliveryId = await schedule(hub.api, await item("infographic", media.id, "Nộp hồ sơ trực tuyến tại nhà"), channelId);
@@ -86,11 +89,7 @@ describe("Zalo OA and YouTube channels, scheduled through the hub", () => {
       accessToken: youtube.issue(),
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     };
-    const channelId = await channel(
-      "youtube",
-      { apiUrl: youtube.url, tokenUrl: `${youtube.url}/token`, privacyStatus: "unlisted" },
-      secret,
-    );
+    const channelId = await channel("youtube", { privacyStatus: "unlisted" }, secret);
     const deliveryId = await schedule(hub.api, await item("video", media.id, "Hướng dẫn nộp hồ sơ trực tuyến"), channelId);
     const delivery = await settled(hub.api, deliveryId, ["published", "failed", "unconfirmed"], 30_000);
     const video = youtube.videos[0];

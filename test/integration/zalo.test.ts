@@ -5,6 +5,7 @@ import { ZaloSettings, zaloFactory, zaloReference } from "../../channels/zalo/za
 import type { AppError } from "../../content/errors.js";
 import type { AdapterContext, PublishRequest } from "../../content/ports/adapter.js";
 import { infographic, JPEG } from "../contract/zalo.case.js";
+import { outboundFor, stubEndpoints } from "../helpers/endpoints.js";
 import { ZaloStub } from "../stubs/zalo.stub.js";
 
 let stub: ZaloStub;
@@ -15,13 +16,14 @@ beforeAll(async () => {
 afterAll(() => stub?.stop());
 
 const settings = (extra: Record<string, unknown> = {}) =>
-  ZaloSettings.parse({ apiUrl: stub.url, oauthUrl: stub.url, coverBaseUrl: `${stub.url}/files`, verifyIntervalMs: 20, ...extra });
+  ZaloSettings.parse({ coverBaseUrl: `${stub.url}/files`, verifyIntervalMs: 20, ...extra });
 
 /** An adapter as the publisher builds it, with the city's Zalo app; `saved` collects what it stores. */
 function adapter(secret: object, extra: Record<string, unknown> = {}, withApp = true) {
   const saved: { secret: Record<string, string>; expiresAt?: Date | undefined }[] = [];
   const ctx: AdapterContext = {
-    http: fetch,
+    http: outboundFor([stub.url]),
+    endpoints: stubEndpoints({ zalo: stub.url }),
     readMedia: async () => ({ stream: Readable.from(JPEG), bytes: JPEG.length }),
     async saveSecret(s, expiresAt) {
       saved.push({ secret: JSON.parse(s), expiresAt });
@@ -113,7 +115,13 @@ describe("the Zalo OA adapter", () => {
 
   it("treats refresh tokens as single-use: the old one is refused once the new one is issued", async () => {
     const granted = stub.grant();
-    const args = { app: stub.app, settings: settings(), http: fetch, signal: AbortSignal.timeout(5_000) };
+    const args = {
+      app: stub.app,
+      settings: settings(),
+      endpoints: stubEndpoints({ zalo: stub.url }),
+      http: outboundFor([stub.url]),
+      signal: AbortSignal.timeout(5_000),
+    };
     const refresh = zaloFactory.oauth?.refresh;
     if (!refresh) throw new Error("the Zalo factory has no refresh");
     const next = await refresh({ ...args, secret: JSON.stringify(granted) });
@@ -134,6 +142,7 @@ describe("the Zalo OA adapter", () => {
       zaloFactory.oauth?.authorizeUrl({
         app: stub.app,
         settings: settings(),
+        endpoints: stubEndpoints({ zalo: stub.url }),
         redirectUri: "https://loa/cb",
         state: "st",
         codeChallenge: "ch",

@@ -28,27 +28,3 @@ export async function detectType(head: Uint8Array): Promise<Detected | undefined
   if (t.mime.startsWith("audio/")) return { kind: "audio", mime: t.mime, ext: t.ext };
   return undefined;
 }
-
-/**
- * What makes an SVG unsafe to accept: anything that runs (scripts, event handlers, `javascript:`),
- * embeds other documents, or fetches from elsewhere (a reference outside the file itself). Loa refuses
- * such files rather than trying to clean them: a sanitiser that misses one trick is worse than a clear no.
- */
-export function svgProblem(svg: string): string | undefined {
-  const text = svg.replace(/<!--[\s\S]*?-->/g, "");
-  if (/<script[\s>/]/i.test(text)) return "a script";
-  if (/\son[a-z]+\s*=/i.test(text)) return "an event handler attribute (on…=)";
-  if (/javascript:/i.test(text)) return "a javascript: URL";
-  if (/<!ENTITY/i.test(text)) return "an XML entity declaration";
-  if (/<(foreignObject|iframe|embed|object)[\s>/]/i.test(text)) return "embedded foreign content";
-  for (const m of text.matchAll(/(?:xlink:)?href\s*=\s*["']\s*([^"']*)["']/gi)) {
-    const ref = m[1] ?? "";
-    if (!ref.startsWith("#") && !/^data:image\/(png|jpeg|gif|webp);/i.test(ref)) return `an external reference (${ref.slice(0, 80)})`;
-  }
-  for (const m of text.matchAll(/url\(\s*["']?\s*([^"')\s]*)/gi)) {
-    const ref = m[1] ?? "";
-    if (!ref.startsWith("#")) return `an external reference (url(${ref.slice(0, 80)}))`;
-  }
-  if (/@import/i.test(text)) return "a stylesheet import";
-  return undefined;
-}

@@ -4,7 +4,6 @@ import sharp, { type Metadata, type OverlayOptions, type SharpOptions } from "sh
 import { AppError } from "../../content/errors.js";
 import type { Probe } from "../../content/media/model.js";
 import type { Detected, ProducedVariant, RenderJob } from "../../content/ports/media.js";
-import { svgProblem } from "./detect.js";
 
 export interface ImageProfile {
   profile: "feed" | "square" | "thumb" | "board" | "original";
@@ -33,21 +32,46 @@ const WHITE = { r: 255, g: 255, b: 255 };
 const LOGO_SHARE = 0.15;
 const LOGO_MARGIN = 0.03;
 
-/** SVGs are rendered so that their larger side is about 2048 px, whatever size they declare. */
+/** The density at which an SVG declaring this size renders about 2048 px on its larger side. */
+const svgDensity = (probe: Pick<Probe, "width" | "height">) =>
+  Math.max(1, Math.min(2400, Math.round((72 * 2048) / (Math.max(probe.width ?? 0, probe.height ?? 0) || 2048))));
+
+/** SVGs (only media stored before SVGs were rasterised at upload) are rendered about 2048 px on their larger side. */
 export function inputOptions(mime: string, probe: Pick<Probe, "width" | "height">, maxPixels: number): SharpOptions {
   const base: SharpOptions = { limitInputPixels: maxPixels, failOn: "truncated" };
-  if (mime !== "image/svg+xml") return base;
-  const side = Math.max(probe.width ?? 0, probe.height ?? 0) || 2048;
-  return { ...base, density: Math.max(1, Math.min(2400, Math.round((72 * 2048) / side))) };
+  return mime === "image/svg+xml" ? { ...base, density: svgDensity(probe) } : base;
+}
+
+const PNG: Detected = { kind: "image", mime: "image/png", ext: "png" };
+
+/**
+ * Replaces an uploaded SVG by its rendering as a PNG (about 2048 px on its larger side, transparency
+ * kept), in place. An SVG is a document that can carry scripts, event handlers and links in more
+ * spellings than any pattern list knows (a namespace-prefixed `<x:script>`, `&#106;avascript:` in an
+ * `<animate>`); Loa needs only its pixels, so it never keeps nor serves the markup. librsvg (inside
+ * sharp) runs no script, and rendering from memory, with no base location, it loads no external or
+ * local file; entity bombs and undefined entities fail to parse (a 422).
+ */
+export async function rasterizeSvg(file: string, maxPixels: number): Promise<Detected> {
+  const svg = await fsp.readFile(file);
+  let png: Buffer;
+  try {
+    const meta = await sharp(svg, { limitInputPixels: false }).metadata();
+    png = await sharp(svg, { density: svgDensity(meta), limitInputPixels: maxPixels, failOn: "truncated" })
+      .png()
+      .toBuffer();
+  } catch (err) {
+    const why = (err as Error).message.replace(/^Input buffer has corrupt header: /, "");
+    throw new AppError("unprocessable", `the SVG does not render as a picture (${why.slice(0, 200)})`, { field: "file", cause: err });
+  }
+  const next = `${file}.png`;
+  await fsp.writeFile(next, png, { flag: "wx" });
+  await fsp.rename(next, file);
+  return PNG;
 }
 
 /** Reads the header (dimensions, orientation) and then decodes the picture once, small, to find truncation or corruption. */
 export async function inspectImage(file: string, detected: Detected, maxPixels: number): Promise<Probe> {
-  if (detected.mime === "image/svg+xml") {
-    const problem = svgProblem(await fsp.readFile(file, "utf8"));
-    if (problem)
-      throw new AppError("unprocessable", `the SVG contains ${problem}; Loa refuses SVGs that run or fetch anything`, { field: "file" });
-  }
   let meta: Metadata;
   try {
     meta = await sharp(file, { limitInputPixels: false }).metadata();

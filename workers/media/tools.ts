@@ -3,7 +3,7 @@ import type { MediaTools } from "../../content/ports/media.js";
 import { inspectAudio, renderAudio } from "./audio.js";
 import { detectType } from "./detect.js";
 import type { Binaries } from "./ffmpeg.js";
-import { inspectImage, renderImage } from "./image.js";
+import { inspectImage, rasterizeSvg, renderImage } from "./image.js";
 import { inspectVideo, renderVideo } from "./video.js";
 
 /** sharp for images, the system ffmpeg/ffprobe for video and audio, behind the domain's `MediaTools`. */
@@ -11,6 +11,7 @@ export function createMediaTools(config: MediaConfig): MediaTools {
   const bins: Binaries = { ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath };
   return {
     detect: detectType,
+    normalize: async (file, detected) => (detected.mime === "image/svg+xml" ? rasterizeSvg(file, config.maxImagePixels) : detected),
     async inspect(file, detected) {
       switch (detected.kind) {
         case "image":
