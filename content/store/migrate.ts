@@ -4,9 +4,16 @@ import * as m001 from "./migrations/001-init.js";
 import * as m002 from "./migrations/002-compliance.js";
 import * as m003 from "./migrations/003-media.js";
 import * as m004 from "./migrations/004-channels.js";
+import * as m005 from "./migrations/005-credentials.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
-const migrations: Record<string, Migration> = { "001-init": m001, "002-compliance": m002, "003-media": m003, "004-channels": m004 };
+const migrations: Record<string, Migration> = {
+  "001-init": m001,
+  "002-compliance": m002,
+  "003-media": m003,
+  "004-channels": m004,
+  "005-credentials": m005,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS } from "../helpers/db.js";
 import { AGENCY, createItem, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
-import { eventually, startHub, type TestHub } from "../helpers/hub.js";
+import { ADMIN_TOKEN, eventually, startHub, type TestHub } from "../helpers/hub.js";
 import { exifTags, phonePhoto, processed, storedFiles, storedPath, tempFiles, testClip, upload } from "../helpers/media.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
@@ -75,7 +75,7 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
       .raw()
       .toBuffer({ resolveWithObject: true });
     expect([...board.data.subarray((540 * 1920 + 10) * 3, (540 * 1920 + 10) * 3 + 3)].every((c) => c < 16)).toBe(true);
-    const file = await fetch(`${hub.url}${m.variants[0].url}`, { headers: { authorization: "Bearer test-admin-token-0123456789" } });
+    const file = await fetch(`${hub.url}${m.variants[0].url}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(fs.readFileSync(storedPath(hub, m.variants[0].key)))).toBe(true);
     expect(tempFiles(hub)).toEqual([]);
