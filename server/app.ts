@@ -134,7 +134,7 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
   app.use(mount(table.open));
   // The token is checked before a byte of the body is read (JSON here, uploads and raw evidence in their routes).
   app.use("/api", auth.required, express.json({ limit: "1mb" }), mount(table.api));
-  app.use("/api", (req, res) => {
+  app.use((req, res) => {
     res.status(404).json({ code: "not_found", message: `no route ${req.method} ${req.baseUrl}${req.path}` });
   });
   app.use(errorHandler(log));

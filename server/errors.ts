@@ -46,6 +46,21 @@ function closeIfBodyUnread(req: Request, res: Response): void {
   if (!(length <= DISCARD_MAX_BYTES)) res.setHeader("connection", "close");
 }
 
+/**
+ * A unique or foreign-key violation the use case did not foresee: two requests racing for the same id
+ * (both checked, both inserted), or a row removed meanwhile. It is the caller's conflict, not a fault.
+ */
+function isConstraintRace(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    code === "23505" ||
+    code === "23503" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    code === "SQLITE_CONSTRAINT_FOREIGNKEY"
+  );
+}
+
 /** One place turns errors into `{code, message, field?}`; anything unexpected is a bare 500. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -66,6 +81,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (e.type === "entity.too.large") {
       res.status(413).json({ code: "invalid_input", message: "the body is too large" });
+      return;
+    }
+    if (isConstraintRace(err)) {
+      res.status(409).json({ code: "conflict", message: "another request changed the same record at the same time; try again" });
       return;
     }
     if (e.status && e.status >= 400 && e.status < 500) {

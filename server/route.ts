@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, Router } from "express";
 import type { z } from "zod";
 import type { User } from "../content/model.js";
-import { assertText, parse } from "./validate.js";
+import { assertSane, parse } from "./validate.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -64,8 +64,8 @@ export function mount(routes: Route[]): Router {
     // The guard and the path and query checks run before a raw body is read.
     const before: RequestHandler = (req, res, next) => {
       r.guard?.(res.locals.user as User);
-      assertText(req.params, "path");
-      assertText(req.query, "query");
+      assertSane(req.params, "path");
+      assertSane(req.query, "query");
       next();
     };
     router[r.method](r.path, before, ...raw, async (req, res) => {

@@ -1,6 +1,7 @@
 // One resource of each kind per agency, and a valid request for every route of the API built on them:
 // what the authorization matrix runs for every role, and what the fuzz test mutates.
 import crypto from "node:crypto";
+import http from "node:http";
 import sharp from "sharp";
 import { type Role, SYSTEM } from "../../content/model.js";
 import { isoWeek } from "../../content/time.js";
@@ -273,9 +274,24 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   "GET /api/oauth/callback": () => ({ query: { code: "ma-uy-quyen", state: "khong-co-trang-thai-nay" } }),
 };
 
+/**
+ * Percent-encodes a URL component; a lone surrogate (which `encodeURIComponent` refuses) becomes the
+ * bytes a sloppy client would send for it (WTF-8, invalid UTF-8), so the server sees those too.
+ */
+export function encodePart(s: string): string {
+  return s
+    .split(/([\uD800-\uDFFF])/)
+    .map((part, i) => {
+      if (i % 2 === 0) return part ? encodeURIComponent(part.replace(/[\uD800-\uDFFF]/g, "")) : "";
+      const c = part.charCodeAt(0);
+      return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join("");
+    })
+    .join("");
+}
+
 /** The path of a route template with its parameters filled in. */
 export const fillPath = (template: string, params: Record<string, string> = {}) =>
-  template.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? `missing-${name}`));
+  template.replace(/:(\w+)/g, (_m, name: string) => encodePart(params[name] ?? `missing-${name}`));
 
 export interface Answer {
   status: number;
@@ -283,37 +299,50 @@ export interface Answer {
   json: any;
 }
 
-/** Sends a request of the route `key` ("METHOD /path") with the given bearer token (none: no header). */
-export async function send(hub: TestHub, key: string, req: Req, token: string | undefined): Promise<Answer> {
-  const [method = "GET", template = "/"] = key.split(" ");
-  const query = req.query && Object.keys(req.query).length ? `?${new URLSearchParams(req.query)}` : "";
-  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
-  let body: FormData | string | undefined;
-  if (req.form) {
-    const form = new FormData();
-    form.append("agencyId", req.form.agencyId);
-    form.append("file", new Blob([req.form.file]), "anh.png");
-    body = form;
-  } else if (req.raw) {
-    headers["content-type"] = req.raw.type;
-    body = req.raw.data;
-  } else if (req.body !== undefined) {
-    headers["content-type"] = "application/json";
-    body = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
-  }
-  const res = await fetch(`${hub.url}${fillPath(template, req.params)}${query}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body }),
-  });
-  const text = await res.text();
+/** Keep-alive connections for the many requests of the matrix and the fuzz test (lighter than fetch). */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+function answer(status: number, text: string): Answer {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: res.status, text, json };
+  return { status, text, json };
+}
+
+/** Sends a request of the route `key` ("METHOD /path") with the given bearer token (none: no header). */
+export async function send(hub: TestHub, key: string, req: Req, token: string | undefined): Promise<Answer> {
+  const [method = "GET", template = "/"] = key.split(" ");
+  const pairs = Object.entries(req.query ?? {}).map(([k, v]) => `${encodePart(k)}=${encodePart(v)}`);
+  const url = `${hub.url}${fillPath(template, req.params)}${pairs.length ? `?${pairs.join("&")}` : ""}`;
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  if (req.form) {
+    const form = new FormData();
+    form.append("agencyId", req.form.agencyId);
+    form.append("file", new Blob([req.form.file]), "anh.png");
+    const res = await fetch(url, { method, headers, body: form });
+    return answer(res.status, await res.text());
+  }
+  let body: string | undefined;
+  if (req.raw) {
+    headers["content-type"] = req.raw.type;
+    body = req.raw.data;
+  } else if (req.body !== undefined) {
+    headers["content-type"] = "application/json";
+    body = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+  }
+  return new Promise((resolve, reject) => {
+    const r = http.request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(answer(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
+      res.on("error", reject);
+    });
+    r.on("error", reject);
+    r.end(body);
+  });
 }
 
 /** Runs `tasks` with at most `limit` at once. */
