@@ -18,11 +18,14 @@ interface JsonSchema {
   oneOf?: JsonSchema[];
 }
 
-/** One generated request: which route, what was done to it, and the request itself (a JSON body as its text). */
+/**
+ * One generated request: which route, what was done to it, and the request itself (a JSON body as its
+ * text), built when it is sent: ten thousand bodies, some of a megabyte, are not all held at once.
+ */
 export interface FuzzCase {
   key: string;
   what: string;
-  req: Req;
+  req: () => Req;
 }
 
 const DEPTH = 10_000;
@@ -156,20 +159,21 @@ const withProtoKeys = (base: Json) =>
     "}",
   );
 
-/** Replacements of the whole body. */
-function wholeBodies(base: Json): { what: string; body: string }[] {
+/** Replacements of the whole body (built when sent). */
+function wholeBodies(base: Json): { what: string; body: () => string }[] {
+  const literal = (body: string) => ({ what: `body ${JSON.stringify(body)}`, body: () => body });
   return [
-    ...["null", "[]", '"x"', "1", "true", "{}", "", "{", '{"a":', "[1,2", "\u0000", "{'a': 1}", "NaN"].map((body) => ({
-      what: `body ${JSON.stringify(body)}`,
-      body,
-    })),
-    { what: "body: 10,000-level array", body: DEEP_ARRAY },
-    { what: "body: 10,000-level object", body: DEEP_OBJECT },
-    { what: "body: a 1 MB string", body: JSON.stringify(MB) },
-    { what: "body: the request in an array", body: serialise([base]) },
-    { what: "body: prototype-pollution keys beside the fields", body: withProtoKeys(base) },
-    { what: "body: an unknown field", body: serialise(withField(base, ["colour"], "đỏ")) },
-    { what: "body: every field null", body: serialise(Object.fromEntries(Object.keys((base as object) ?? {}).map((k) => [k, null]))) },
+    ...["null", "[]", '"x"', "1", "true", "{}", "", "{", '{"a":', "[1,2", "\u0000", "{'a': 1}", "NaN"].map(literal),
+    { what: "body: 10,000-level array", body: () => DEEP_ARRAY },
+    { what: "body: 10,000-level object", body: () => DEEP_OBJECT },
+    { what: "body: a 1 MB string", body: () => JSON.stringify(MB) },
+    { what: "body: the request in an array", body: () => serialise([base]) },
+    { what: "body: prototype-pollution keys beside the fields", body: () => withProtoKeys(base) },
+    { what: "body: an unknown field", body: () => serialise(withField(base, ["colour"], "đỏ")) },
+    {
+      what: "body: every field null",
+      body: () => serialise(Object.fromEntries(Object.keys((base as object) ?? {}).map((k) => [k, null]))),
+    },
   ];
 }
 
@@ -179,10 +183,10 @@ export function casesOf(key: string, route: Route, valid: Req): FuzzCase[] {
   const json = route.body && (route.bodyType ?? "json") === "json";
   const base = (valid.body ?? {}) as Json;
   if (json && route.body) {
-    for (const b of wholeBodies(base)) out.push({ key, what: b.what, req: { ...valid, body: b.body } });
+    for (const b of wholeBodies(base)) out.push({ key, what: b.what, req: () => ({ ...valid, body: b.body() }) });
     for (const path of fieldPaths(jsonSchemaOf(route.body))) {
       for (const v of FIELD_VALUES) {
-        out.push({ key, what: `${path.join(".")}: ${v.what}`, req: { ...valid, body: serialise(withField(base, path, v.value)) } });
+        out.push({ key, what: `${path.join(".")}: ${v.what}`, req: () => ({ ...valid, body: serialise(withField(base, path, v.value)) }) });
       }
     }
   }
@@ -191,13 +195,13 @@ export function casesOf(key: string, route: Route, valid: Req): FuzzCase[] {
     const names = Object.keys(variant(jsonSchemaOf(route.query)).properties ?? {});
     for (const name of [...names, "__proto__", "constructor", "unknown"]) {
       for (const v of TEXT_VALUES) {
-        out.push({ key, what: `?${name}: ${v.what}`, req: { ...valid, ...keep, query: { ...valid.query, [name]: v.value } } });
+        out.push({ key, what: `?${name}: ${v.what}`, req: () => ({ ...valid, ...keep, query: { ...valid.query, [name]: v.value } }) });
       }
     }
   }
   for (const name of [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1] ?? "")) {
     for (const v of TEXT_VALUES) {
-      out.push({ key, what: `:${name}: ${v.what}`, req: { ...valid, ...keep, params: { ...valid.params, [name]: v.value } } });
+      out.push({ key, what: `:${name}: ${v.what}`, req: () => ({ ...valid, ...keep, params: { ...valid.params, [name]: v.value } }) });
     }
   }
   return out;
@@ -223,6 +227,6 @@ export function pairCase(key: string, route: Route, valid: Req, rnd: () => numbe
   if (paths.length === 0) return undefined;
   const [p1, p2] = [pick(paths), pick(paths)];
   const [v1, v2] = [pick(FIELD_VALUES), pick(FIELD_VALUES)];
-  const body = withField(withField((valid.body ?? {}) as Json, p1, v1.value), p2, v2.value);
-  return { key, what: `${p1.join(".")}: ${v1.what}; ${p2.join(".")}: ${v2.what}`, req: { ...valid, body: serialise(body) } };
+  const body = () => withField(withField((valid.body ?? {}) as Json, p1, v1.value), p2, v2.value);
+  return { key, what: `${p1.join(".")}: ${v1.what}; ${p2.join(".")}: ${v2.what}`, req: () => ({ ...valid, body: serialise(body()) }) };
 }
