@@ -88,6 +88,12 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
       if (signedIn && started.user_id !== null && started.user_id !== signedIn.id) {
         throw new AppError("invalid_input", "this connect link was started by another user: start it again yourself", { field: "state" });
       }
+      const starterRow = started.user_id
+        ? await db.selectFrom("users").selectAll().where("id", "=", started.user_id).executeTakeFirst()
+        : undefined;
+      if (starterRow?.deactivated_at) {
+        throw new AppError("invalid_input", "this connect link was started by a user who has been deactivated", { field: "state" });
+      }
       const row = await db.deleteFrom("oauth_states").where("id", "=", q.state).returningAll().executeTakeFirst();
       const now = clock.now();
       if (!row || now.getTime() - row.created_at.getTime() > STATE_TTL_MS) throw stale();
@@ -112,8 +118,7 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
         .execute();
       await clearReconnect(db, channel.id, now);
       // The user who started the flow connected the account (states from before migration 005 name no one).
-      const starter = row.user_id && (await db.selectFrom("users").selectAll().where("id", "=", row.user_id).executeTakeFirst());
-      await audit(db, starter ? toUser(starter) : SYSTEM, "channel.connect", "channel", channel.id, now);
+      await audit(db, starterRow ? toUser(starterRow) : SYSTEM, "channel.connect", "channel", channel.id, now);
       return { channelName: channel.name };
     },
 

@@ -95,4 +95,14 @@ describe("the OAuth state bound to the user who started connecting", () => {
     expect(res.status).toBe(401);
     expect((await callback(state, an.token)).status).toBe(200);
   });
+
+  it("refuses the callback of a flow whose user has been deactivated since", async () => {
+    const cuong = (await hub.api("POST", "/api/users", { name: "Lê Văn Cường", role: "officer", agencyId: AGENCY })).body;
+    const { channelId, state } = await startConnect(cuong);
+    await hub.api("PATCH", `/api/users/${cuong.id}`, { active: false });
+    const res = await callback(state);
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe("state");
+    expect((await hub.api("GET", `/api/channels/${channelId}`)).body.hasSecret).toBe(false);
+  });
 });
