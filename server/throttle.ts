@@ -50,22 +50,34 @@ export function addressKey(ip: string | undefined): string {
     .join(":")}::/64`;
 }
 
-/** Remembers, in this process, who Redis said is blocked until when, so an attack costs no Redis round trip. */
-class BlockedUntil {
-  readonly #until = new Map<string, number>();
-  get(key: string, now: number): number | undefined {
-    const until = this.#until.get(key);
-    if (until === undefined) return undefined;
-    if (until > now) return until;
-    this.#until.delete(key);
-    return undefined;
+/** How long this process trusts a reading of "below the limit" before asking Redis again. */
+const FRESH_MS = 1_000;
+
+/**
+ * What this process last learnt from Redis about each key: blocked until when, or below the limit (as
+ * of a moment ago). Attacks then cost no Redis round trip, and a busy client one per second rather
+ * than one per request. A block is learnt at once by the process that counts the failure reaching the
+ * limit, and by the others within a second.
+ */
+class Readings {
+  readonly #known = new Map<string, { blockedUntil: number } | { freshUntil: number }>();
+  blockedUntil(key: string, now: number): number | undefined {
+    const k = this.#known.get(key);
+    return k && "blockedUntil" in k && k.blockedUntil > now ? k.blockedUntil : undefined;
   }
-  delete(key: string): void {
-    this.#until.delete(key);
+  fresh(key: string, now: number): boolean {
+    const k = this.#known.get(key);
+    return !!k && "freshUntil" in k && k.freshUntil > now;
   }
-  set(key: string, until: number, now: number): void {
-    if (this.#until.size >= 10_000) for (const [k, u] of this.#until) if (u <= now) this.#until.delete(k);
-    if (this.#until.size < 10_000) this.#until.set(key, until);
+  learn(key: string, consumed: number, points: number, msLeft: number, now: number): void {
+    if (this.#known.size >= 10_000) {
+      for (const [k, v] of this.#known) if (("blockedUntil" in v ? v.blockedUntil : v.freshUntil) <= now) this.#known.delete(k);
+    }
+    if (this.#known.size >= 10_000) return;
+    this.#known.set(key, consumed >= points ? { blockedUntil: now + Math.max(1, msLeft) } : { freshUntil: now + FRESH_MS });
+  }
+  forget(key: string): void {
+    this.#known.delete(key);
   }
 }
 
@@ -81,7 +93,7 @@ export function createAuthThrottle(redis: Redis | undefined, prefix: string, lim
     { name: "ip", points: limits.perIp, limiter: limiter(redis, `${prefix}:auth-fail-ip`, limits.perIp, limits.windowMs) },
     { name: "user", points: limits.perUser, limiter: limiter(redis, `${prefix}:auth-fail-user`, limits.perUser, limits.windowMs) },
   ] as const;
-  const blocked = new BlockedUntil();
+  const known = new Readings();
   const keysOf = (k: FailureKeys) =>
     kinds.flatMap((kind) => {
       const key = kind.name === "ip" ? addressKey(k.ip) : k.userName?.normalize("NFC").toLowerCase();
@@ -98,32 +110,32 @@ export function createAuthThrottle(redis: Redis | undefined, prefix: string, lim
       const now = Date.now();
       const keys = keysOf(k);
       for (const { name, local } of keys) {
-        const until = blocked.get(local, now);
+        const until = known.blockedUntil(local, now);
         if (until !== undefined) throw refusal(name, until - now);
       }
-      const results = await Promise.all(keys.map((x) => x.limiter.get(x.key).catch(() => null)));
+      const ask = keys.filter((x) => !known.fresh(x.local, now));
+      const results = await Promise.all(ask.map((x) => x.limiter.get(x.key).catch(() => null)));
       for (const [i, res] of results.entries()) {
-        const key = keys[i];
-        if (!key || !res || res.consumedPoints < key.points) continue;
-        blocked.set(key.local, now + res.msBeforeNext, now);
-        throw refusal(key.name, res.msBeforeNext);
+        const x = ask[i];
+        if (!x) continue;
+        known.learn(x.local, res?.consumedPoints ?? 0, x.points, res?.msBeforeNext ?? 0, now);
+        if (res && res.consumedPoints >= x.points) throw refusal(x.name, res.msBeforeNext);
       }
     },
 
     async fail(k) {
       await Promise.all(
-        keysOf(k).map((x) =>
-          x.limiter.consume(x.key).catch((err: unknown) => {
-            // Over the limit already (failures racing in parallel): it is blocked, which is the point.
-            if (!(err instanceof RateLimiterRes)) throw err;
-          }),
-        ),
-      ).catch(() => undefined);
+        keysOf(k).map(async (x) => {
+          // Over the limit already (failures racing in parallel) is a rejection carrying the same reading.
+          const res = await x.limiter.consume(x.key).catch((err: unknown) => (err instanceof RateLimiterRes ? err : undefined));
+          if (res) known.learn(x.local, res.consumedPoints, x.points, res.msBeforeNext, Date.now());
+        }),
+      );
     },
 
     async succeed(k) {
       const user = keysOf(k).filter((x) => x.name === "user");
-      for (const x of user) blocked.delete(x.local);
+      for (const x of user) known.forget(x.local);
       await Promise.all(user.map((x) => x.limiter.delete(x.key).catch(() => false)));
     },
   };

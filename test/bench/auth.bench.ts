@@ -55,6 +55,8 @@ try {
     `correct token from 127.0.0.1 meanwhile: ${Math.round(legit.total / SECONDS)} answered/s; by status ${JSON.stringify(legit.statuses)}; ` +
       `latency p50 ${legit.p50} ms, p99 ${legit.p99} ms`,
   );
+  if (!attack.statuses[429]) throw new Error("no bad token was answered 429: failed authentication is not throttled");
+  if (Object.keys(legit.statuses).some((status) => status !== "200")) throw new Error("the correct token was refused");
 } finally {
   await hub.stop();
 }
