@@ -35,6 +35,9 @@ const nameList = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+const MIN_TOKEN_LENGTH = 32;
+const MIN_TOKEN_DISTINCT = 10;
+
 const optionalText = z
   .string()
   .optional()
@@ -130,6 +133,48 @@ const OUTBOUND_ENV = {
 
 // ── end of part A's block ──
 
+/** What a configured admin token must be: long, varied, not a repeated pattern (the config error says this). */
+export const ADMIN_TOKEN_RULE = `at least ${MIN_TOKEN_LENGTH} characters with at least ${MIN_TOKEN_DISTINCT} different ones, not a repeated pattern (e.g. \`openssl rand -base64 32\`)`;
+
+/**
+ * A configured token is "strong" when it is long, uses many different characters and is not one short
+ * pattern repeated (`0123456789012…`, `abcabcabc…`): such a token is guessed or typed from memory.
+ */
+export function strongToken(token: string): boolean {
+  const chars = [...token];
+  if (chars.length < MIN_TOKEN_LENGTH || new Set(chars).size < MIN_TOKEN_DISTINCT) return false;
+  for (let period = 1; period <= chars.length / 2; period++) {
+    if (chars.every((c, i) => i < period || c === chars[i - period])) return false;
+  }
+  return true;
+}
+
+/** Express's `trust proxy`: hops to trust (`1`), or addresses, CIDRs and `loopback`/`linklocal`/`uniquelocal`. */
+const TrustProxy = optionalText.pipe(
+  z
+    .string()
+    .regex(
+      /^(\d+|((loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)(\s*,\s*|$))+)$/,
+      "a number of proxy hops, or addresses/CIDRs such as 10.0.0.0/8, loopback",
+    )
+    .transform((v): number | string => (/^\d+$/.test(v) ? Number(v) : v))
+    .optional(),
+);
+
+// Credentials and HTTP hardening (issue 9, part B): token lifetime, the failed-authentication throttle,
+// the proxy in front of the hub, the HTTP server's timeouts and connection cap, and media quotas.
+const SECURITY_ENV = {
+  API_TOKEN_TTL: Duration.default(90 * 86_400_000),
+  AUTH_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  AUTH_FAILURES_PER_USER: z.coerce.number().int().min(1).default(10),
+  AUTH_FAILURE_WINDOW: Duration.pipe(z.number().min(1_000, "at least 1s")).default(15 * 60_000),
+  TRUST_PROXY: TrustProxy,
+  HTTP_REQUEST_TIMEOUT: Duration.pipe(z.number().min(1_000, "at least 1s")).default(30 * 60_000),
+  HTTP_HEADERS_TIMEOUT: Duration.pipe(z.number().min(1_000, "at least 1s")).default(20_000),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_000),
+  MEDIA_QUOTA_PER_AGENCY: Bytes.default(20 * 1024 ** 3),
+};
+
 /** Every environment variable Loa reads, with its default. The README's configuration table mirrors this. */
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -145,7 +190,7 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default("loa"),
-  LOA_ADMIN_TOKEN: optionalText,
+  LOA_ADMIN_TOKEN: optionalText.refine((t) => t === undefined || strongToken(t), ADMIN_TOKEN_RULE),
   LOA_SECRET_KEY: optionalText,
   MISSED_AFTER: Duration.default(24 * 3_600_000),
   PUBLISH_TIMEOUT: Duration.default(30_000),
@@ -187,6 +232,7 @@ export const EnvSchema = z.object({
   TOKEN_REFRESH_CRON: z.string().default("*/15 * * * *"),
   TOKEN_REFRESH_AHEAD: Duration.default(6 * 3_600_000),
   ...OUTBOUND_ENV,
+  ...SECURITY_ENV,
 });
 
 export interface Config {
@@ -221,6 +267,17 @@ export interface Config {
   oauthApps: Partial<Record<"facebook" | "zalo" | "google", { clientId: string; clientSecret: string }>>;
   tokens: { refreshCron: string; refreshAheadMs: number };
   media: MediaConfig;
+  /** API tokens' lifetime and the throttle of failed authentication (per client address and per user name). */
+  auth: { tokenTtlMs: number; failures: { perIp: number; perUser: number; windowMs: number } };
+  /** The HTTP server: the proxies trusted for the client's address and protocol, timeouts, the connection cap. */
+  http: HttpConfig;
+}
+
+export interface HttpConfig {
+  trustProxy: number | string | false;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  maxConnections: number;
 }
 
 /** Uploads, their limits and what the media worker derives from them. */
@@ -237,6 +294,8 @@ export interface MediaConfig {
   watermarkProfiles: z.infer<typeof EnvSchema>["MEDIA_WATERMARK_PROFILES"];
   ffmpegPath: string;
   ffprobePath: string;
+  /** Total bytes of stored media (originals and variants) an agency may have. */
+  quotaPerAgency: number;
 }
 
 /** The clock's compliance duties (crons in Asia/Ho_Chi_Minh) and where at-risk reminders go. */
@@ -260,6 +319,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (e.LOA_SECRET_KEY && e.LOA_SECRET_KEY_FILE) {
     throw new Error("Invalid configuration:\n  LOA_SECRET_KEY_FILE: set either LOA_SECRET_KEY or LOA_SECRET_KEY_FILE, not both");
+  }
+  if (e.HTTP_HEADERS_TIMEOUT > e.HTTP_REQUEST_TIMEOUT) {
+    throw new Error("Invalid configuration:\n  HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT");
   }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -317,6 +379,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       watermarkProfiles: e.MEDIA_WATERMARK_PROFILES,
       ffmpegPath: e.FFMPEG_PATH,
       ffprobePath: e.FFPROBE_PATH,
+      quotaPerAgency: e.MEDIA_QUOTA_PER_AGENCY,
+    },
+    auth: {
+      tokenTtlMs: e.API_TOKEN_TTL,
+      failures: { perIp: e.AUTH_FAILURES_PER_IP, perUser: e.AUTH_FAILURES_PER_USER, windowMs: e.AUTH_FAILURE_WINDOW },
+    },
+    http: {
+      trustProxy: e.TRUST_PROXY ?? false,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
     },
   };
 }

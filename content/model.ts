@@ -128,6 +128,8 @@ export interface User {
   agencyId: string | null;
   /** Where compliance reminders are e-mailed, if anywhere. */
   email: string | null;
+  /** False once an admin deactivated the user: none of their tokens works then. */
+  active: boolean;
   createdAt: Date;
 }
 

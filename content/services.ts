@@ -13,6 +13,7 @@ import { annualReport } from "./compliance/reports/annual.js";
 import { createWeeklyClose } from "./compliance/weekly-close.js";
 import type { Config } from "./config.js";
 import { createAgencyService } from "./directory/agencies.js";
+import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
 import { createItemService } from "./items/items.js";
 import { createItemMediaService } from "./media/attachments.js";
@@ -44,7 +45,7 @@ export interface ServiceDeps {
   log: Log;
   renderer: Renderer;
   limiter: ChannelLimiter;
-  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps">;
+  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth">;
   /** Where media files live, the tools that derive their variants, and the media work list. */
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
 }
@@ -60,11 +61,13 @@ export function createServices(deps: ServiceDeps) {
   const buildRequest = createRequestBuilder(db, registry, box, deps.renderer, deps.media.store, clock, config.oauthApps);
   const preview = createPreviewService(db, buildRequest);
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
+  const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
     http: registry.http,
-    users: createUserService(db, clock),
+    tokens,
+    users: createUserService(db, clock, tokens),
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),

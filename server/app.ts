@@ -1,9 +1,11 @@
-import express from "express";
+import express, { type RequestHandler } from "express";
+import helmet, { strictTransportSecurity } from "helmet";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import type { User } from "../content/model.js";
 import type { Services } from "../content/services.js";
-import { requireUser } from "./auth.js";
+import { type Authenticator, createAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { mount, type Route, route } from "./route.js";
 import { channelRoutes } from "./routes/channels.routes.js";
@@ -13,9 +15,45 @@ import { feedRoutes } from "./routes/feeds.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
+import { tokenRoutes } from "./routes/tokens.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
+import type { AuthThrottle } from "./throttle.js";
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The API answers data, never pages: nothing may load, and nothing may frame it. */
+const API_CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"] };
+/** The hub's own HTML pages (the OAuth callback today): their own resources only, no plugins, no framing. */
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * Security headers on every answer (helmet): `nosniff`, the API's CSP, no framing, no referrer; HSTS
+ * only when the hub is reached over TLS — `PUBLIC_URL` is https, or the request came over TLS as
+ * Express judges it (directly, or `X-Forwarded-Proto: https` from a proxy trusted by `TRUST_PROXY`).
+ */
+function securityHeaders(publicUrl: string): RequestHandler[] {
+  const behindTls = publicUrl.startsWith("https:");
+  const hsts = strictTransportSecurity({ maxAge: 365 * 86_400, includeSubDomains: true });
+  return [
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+      strictTransportSecurity: false,
+      xFrameOptions: { action: "deny" },
+      referrerPolicy: { policy: "no-referrer" },
+    }),
+    (req, res, next) => (behindTls || req.secure ? hsts(req, res, next) : next()),
+  ];
+}
+
+/** What the HTTP face needs besides the use cases. */
+export interface AppOptions {
+  publicUrl: string;
+  /** Failed authentication is throttled per client address (and per user name at sign-in). */
+  throttle: AuthThrottle;
+  /** Express's `trust proxy`: which proxies' `X-Forwarded-For`/`-Proto` are believed. */
+  trustProxy: number | string | false;
+}
 
 /** Every route of the hub: `api` under `/api` for signed-in users, `open` for anyone (feeds, the OAuth callback). */
 export interface RouteTable {
@@ -28,6 +66,7 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
   return {
     api: [
       ...userRoutes(s),
+      ...tokenRoutes(s),
       ...channelRoutes(s),
       ...itemRoutes(s),
       ...mediaRoutes(s),
@@ -37,16 +76,19 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
     ],
     open: [
       ...feedRoutes(s, publicUrl),
-      // The provider sends the officer's browser here: the single-use state, not a token, authenticates it.
+      // The provider sends the officer's browser here: the single-use state, not a token, authenticates it;
+      // when the request does say who it is, it must be the user who started the flow.
       route({
         method: "get",
         path: "/api/oauth/callback",
         summary: "Where the provider sends the browser back after consent (OAuth)",
         handle: async ({ req, res }) => {
           const q = req.query as Record<string, string | undefined>;
-          const { channelName } = await s.oauth.callback({ code: q.code, state: q.state, error: q.error_description ?? q.error });
+          const signedIn = res.locals.user as User | undefined;
+          const { channelName } = await s.oauth.callback({ code: q.code, state: q.state, error: q.error_description ?? q.error }, signedIn);
           res
             .type("html")
+            .setHeader("content-security-policy", PAGE_CSP)
             .send(
               `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Đã kết nối</title><p>Đã kết nối kênh <b>${escapeHtml(channelName)}</b>. Bạn có thể đóng trang này.</p></html>`,
             );
@@ -57,10 +99,12 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
 }
 
 /** Builds the HTTP face from the use cases; it holds no state of its own. */
-export function createApp(services: Services, redis: Redis, log: Logger, publicUrl: string): express.Express {
+export function createApp(services: Services, redis: Redis, log: Logger, options: AppOptions): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.set("trust proxy", options.trustProxy);
+  app.use(securityHeaders(options.publicUrl));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -79,11 +123,18 @@ export function createApp(services: Services, redis: Redis, log: Logger, publicU
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", database, redis: redisState });
   });
 
-  const table = routeTable(services, publicUrl);
+  const auth: Authenticator = createAuthenticator(services.tokens, options.throttle);
+  const table = routeTable(services, options.publicUrl);
+  // API answers (tokens among them) are for the one who asked: no cache, shared or private, keeps them.
+  app.use("/api", (_req, res, next) => {
+    res.setHeader("cache-control", "no-store");
+    next();
+  });
+  app.use("/api/oauth/callback", auth.optional);
   app.use(mount(table.open));
-  // The token is checked before a byte of the body is read.
-  app.use("/api", requireUser(services.users), express.json({ limit: "1mb" }), mount(table.api));
-  app.use("/api", (req, res) => {
+  // The token is checked before a byte of the body is read (JSON here, uploads and raw evidence in their routes).
+  app.use("/api", auth.required, express.json({ limit: "1mb" }), mount(table.api));
+  app.use((req, res) => {
     res.status(404).json({ code: "not_found", message: `no route ${req.method} ${req.baseUrl}${req.path}` });
   });
   app.use(errorHandler(log));

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from "express";
+import type { ErrorRequestHandler, Request, Response } from "express";
 import type { Logger } from "pino";
 import { AppError, assertNever, type ErrorCode } from "../content/errors.js";
 
@@ -32,10 +32,43 @@ export function httpStatus(code: ErrorCode): number {
   }
 }
 
+/** Past this many unread bytes, a refused request's connection is closed rather than its body read and dropped. */
+const DISCARD_MAX_BYTES = 1024 * 1024;
+
+/**
+ * A request refused before its body was read (a 401 before an upload): Node would read the whole body
+ * to keep the connection alive. A small rest is read and dropped (clients then surely see the answer);
+ * a large or unknown-length one is not read at all: the connection closes after the answer.
+ */
+function closeIfBodyUnread(req: Request, res: Response): void {
+  if (req.complete || res.headersSent) return;
+  const length = Number(req.headers["content-length"] ?? Number.NaN);
+  if (!(length <= DISCARD_MAX_BYTES)) res.setHeader("connection", "close");
+}
+
+/**
+ * A unique or foreign-key violation the use case did not foresee: two requests racing for the same id
+ * (both checked, both inserted), or a row removed meanwhile. It is the caller's conflict, not a fault.
+ */
+function isConstraintRace(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    code === "23505" ||
+    code === "23503" ||
+    code === "SQLITE_CONSTRAINT_PRIMARYKEY" ||
+    code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    code === "SQLITE_CONSTRAINT_FOREIGNKEY"
+  );
+}
+
 /** One place turns errors into `{code, message, field?}`; anything unexpected is a bare 500. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    closeIfBodyUnread(req, res);
     if (err instanceof AppError) {
+      if (err.code === "rate_limited" && err.retryAfterMs !== undefined) {
+        res.setHeader("retry-after", String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+      }
       res
         .status(httpStatus(err.code))
         .json({ ...err.details, code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
@@ -48,6 +81,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (e.type === "entity.too.large") {
       res.status(413).json({ code: "invalid_input", message: "the body is too large" });
+      return;
+    }
+    if (isConstraintRace(err)) {
+      res.status(409).json({ code: "conflict", message: "another request changed the same record at the same time; try again" });
       return;
     }
     if (e.status && e.status >= 400 && e.status < 500) {

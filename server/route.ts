@@ -1,7 +1,7 @@
-import express, { type Request, type Response, Router } from "express";
+import express, { type Request, type RequestHandler, type Response, Router } from "express";
 import type { z } from "zod";
 import type { User } from "../content/model.js";
-import { parse } from "./validate.js";
+import { assertSane, parse } from "./validate.js";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
@@ -61,8 +61,14 @@ export function mount(routes: Route[]): Router {
   const router = Router();
   for (const r of routes) {
     const raw = r.bodyType === "raw" ? [express.raw({ type: () => true, limit: r.rawLimit ?? "1mb" })] : [];
-    router[r.method](r.path, ...raw, async (req, res) => {
+    // The guard and the path and query checks run before a raw body is read.
+    const before: RequestHandler = (req, res, next) => {
       r.guard?.(res.locals.user as User);
+      assertSane(req.params, "path");
+      assertSane(req.query, "query");
+      next();
+    };
+    router[r.method](r.path, before, ...raw, async (req, res) => {
       const call: Call<unknown, unknown> = {
         req,
         res,

@@ -1,7 +1,6 @@
-import type { Server } from "node:http";
 import type { Worker } from "bullmq";
 import { type Config, loadConfig } from "../content/config.js";
-import { createApp } from "../server/app.js";
+import { startHttpServer } from "../server/http-server.js";
 import { startClock } from "../workers/clock.js";
 import { startMediaWorker } from "../workers/media.processor.js";
 import { startPublishWorker } from "../workers/publish.processor.js";
@@ -60,17 +59,10 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
     stops.push(() => clock.stop());
   }
   if (roles.includes("web")) {
-    const app = createApp(services, runtime.redis, log, config.publicUrl);
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-    });
-    // Longer than the usual proxies' idle timeouts, so a client never writes to a socket the server is closing.
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
-    const address = server.address();
-    port = typeof address === "object" && address ? address.port : config.port;
+    const web = await startHttpServer(services, runtime.redis, log, config);
+    port = web.port;
     log.info({ port, roles }, `Loa listening on http://127.0.0.1:${port}`);
-    stops.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    stops.unshift(() => web.close());
   }
 
   return {

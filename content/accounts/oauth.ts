@@ -2,12 +2,13 @@ import crypto from "node:crypto";
 import { assertCanWrite, visible } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError } from "../errors.js";
-import type { Actor, ChannelKind } from "../model.js";
+import { type Actor, type ChannelKind, SYSTEM } from "../model.js";
 import type { AdapterRegistry, OAuthApp } from "../ports/adapter.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { SecretBox } from "../secrets.js";
 import type { Db } from "../store/db.js";
+import { toUser } from "../store/rows.js";
 import { toLocalIso } from "../time.js";
 import { clearReconnect, flagReconnect } from "./health.js";
 
@@ -56,7 +57,11 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
       const state = b64url(crypto.randomBytes(24));
       const verifier = b64url(crypto.randomBytes(48));
       const now = clock.now();
-      await db.insertInto("oauth_states").values({ id: state, channel_id: channel.id, verifier, created_at: now }).execute();
+      const userId = actor.role === "system" ? null : actor.id;
+      await db
+        .insertInto("oauth_states")
+        .values({ id: state, channel_id: channel.id, verifier, user_id: userId, created_at: now })
+        .execute();
       const url = oauth.authorizeUrl({
         app,
         settings: factory.settings.parse(JSON.parse(channel.settings)),
@@ -68,18 +73,31 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
       return { url, expiresAt: new Date(now.getTime() + STATE_TTL_MS) };
     },
 
-    /** `GET /api/oauth/callback?code=&state=`: the provider sends the officer's browser back here. */
-    async callback(q: {
-      code?: string | undefined;
-      state?: string | undefined;
-      error?: string | undefined;
-    }): Promise<{ channelName: string }> {
+    /**
+     * `GET /api/oauth/callback?code=&state=`: the provider sends the officer's browser back here. When
+     * the request is authenticated (`signedIn`), it must be as the user who started the flow: someone
+     * else's state is refused and left for its owner.
+     */
+    async callback(
+      q: { code?: string | undefined; state?: string | undefined; error?: string | undefined },
+      signedIn?: Actor,
+    ): Promise<{ channelName: string }> {
       if (!q.state) throw new AppError("invalid_input", "state is missing", { field: "state" });
+      const stale = () => new AppError("invalid_input", "this connect link is unknown, used or expired; start again", { field: "state" });
+      const started = await db.selectFrom("oauth_states").select("user_id").where("id", "=", q.state).executeTakeFirst();
+      if (!started) throw stale();
+      if (signedIn && started.user_id !== null && started.user_id !== signedIn.id) {
+        throw new AppError("invalid_input", "this connect link was started by another user: start it again yourself", { field: "state" });
+      }
+      const starterRow = started.user_id
+        ? await db.selectFrom("users").selectAll().where("id", "=", started.user_id).executeTakeFirst()
+        : undefined;
+      if (starterRow?.deactivated_at) {
+        throw new AppError("invalid_input", "this connect link was started by a user who has been deactivated", { field: "state" });
+      }
       const row = await db.deleteFrom("oauth_states").where("id", "=", q.state).returningAll().executeTakeFirst();
       const now = clock.now();
-      if (!row || now.getTime() - row.created_at.getTime() > STATE_TTL_MS) {
-        throw new AppError("invalid_input", "this connect link is unknown, used or expired; start again", { field: "state" });
-      }
+      if (!row || now.getTime() - row.created_at.getTime() > STATE_TTL_MS) throw stale();
       if (q.error || !q.code)
         throw new AppError("unprocessable", `the provider did not grant access: ${q.error ?? "no code"}`, { field: "code" });
       const channel = await db.selectFrom("channels").selectAll().where("id", "=", row.channel_id).executeTakeFirstOrThrow();
@@ -101,7 +119,8 @@ export function createOAuthService({ db, registry, box, clock, log, apps, public
         .where("id", "=", channel.id)
         .execute();
       await clearReconnect(db, channel.id, now);
-      await audit(db, { id: "system", role: "system", name: "system", agencyId: null }, "channel.connect", "channel", channel.id, now);
+      // The user who started the flow connected the account (states from before migration 005 name no one).
+      await audit(db, starterRow ? toUser(starterRow) : SYSTEM, "channel.connect", "channel", channel.id, now);
       return { channelName: channel.name };
     },
 

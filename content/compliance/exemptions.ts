@@ -84,9 +84,12 @@ export function createExemptionService(db: Db, clock: Clock) {
       return view(id);
     },
 
+    /** Admins and auditors see every exemption; an officer those of their agency and those for all agencies. */
     async list(actor: Actor): Promise<ExemptionView[]> {
-      readScope(actor);
-      const ids = await db.selectFrom("exemptions").select("id").orderBy("period").orderBy("id").execute();
+      const scope = readScope(actor);
+      let q = db.selectFrom("exemptions").select("id");
+      if (scope !== "all") q = q.where((eb) => eb.or([eb("agency_id", "is", null), eb("agency_id", "=", scope.agencyId)]));
+      const ids = await q.orderBy("period").orderBy("id").execute();
       return Promise.all(ids.map((r) => view(r.id)));
     },
 

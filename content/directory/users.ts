@@ -2,11 +2,12 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { assertAdmin } from "../access.js";
 import { audit } from "../audit.js";
-import { AppError } from "../errors.js";
+import { AppError, notFound } from "../errors.js";
 import { type Actor, Role, type User } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toUser } from "../store/rows.js";
+import type { TokenService } from "./tokens.js";
 
 export const NewUser = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -16,32 +17,14 @@ export const NewUser = z.strictObject({
 });
 export type NewUser = z.infer<typeof NewUser>;
 
-/** Only the SHA-256 of a token is stored: tokens are 256 random bits, so a fast hash is enough. */
-export const hashToken = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
-const newToken = () => `loa_${crypto.randomBytes(32).toString("base64url")}`;
+/** What an admin changes on a user: deactivating stops every token of theirs at once; reactivating restores them. */
+export const UserChange = z.strictObject({ active: z.boolean() });
+export type UserChange = z.infer<typeof UserChange>;
 
-export function createUserService(db: Db, clock: Clock) {
-  async function issueToken(userId: string): Promise<string> {
-    const token = newToken();
-    await db
-      .insertInto("tokens")
-      .values({ id: crypto.randomUUID(), user_id: userId, hash: hashToken(token), created_at: clock.now(), revoked_at: null })
-      .execute();
-    return token;
-  }
-
+export function createUserService(db: Db, clock: Clock, tokens: TokenService) {
   return {
-    /** The user behind a bearer token, or undefined. */
-    async authenticate(token: string): Promise<User | undefined> {
-      const row = await db
-        .selectFrom("tokens")
-        .innerJoin("users", "users.id", "tokens.user_id")
-        .selectAll("users")
-        .where("tokens.hash", "=", hashToken(token))
-        .where("tokens.revoked_at", "is", null)
-        .executeTakeFirst();
-      return row ? toUser(row) : undefined;
-    },
+    /** Makes sure an admin can sign in (see `TokenService.ensureAdmin`). */
+    ensureAdmin: tokens.ensureAdmin,
 
     /** Creates a user and answers its token, shown this once. */
     async create(actor: Actor, input: NewUser): Promise<{ user: User; token: string }> {
@@ -70,7 +53,7 @@ export function createUserService(db: Db, clock: Clock) {
       };
       await db.insertInto("users").values(row).execute();
       await audit(db, actor, "user.create", "user", row.id, now, { role: row.role, agencyId: row.agency_id });
-      return { user: toUser(row), token: await issueToken(row.id) };
+      return { user: toUser(row), token: (await tokens.issue(actor, row.id)).token };
     },
 
     async list(actor: Actor): Promise<User[]> {
@@ -78,31 +61,19 @@ export function createUserService(db: Db, clock: Clock) {
       return (await db.selectFrom("users").selectAll().orderBy("created_at").execute()).map(toUser);
     },
 
-    /**
-     * Makes sure an admin can log in. With `LOA_ADMIN_TOKEN` set, that token is the admin's (its hash is
-     * stored, replacing an earlier configured one); otherwise a token is generated at first start only,
-     * and answered so that the caller prints it once.
-     */
-    async ensureAdmin(configured: string | undefined): Promise<string | undefined> {
-      const adminId = "admin";
-      const exists = await db.selectFrom("users").select("id").where("id", "=", adminId).executeTakeFirst();
-      if (!exists) {
-        await db
-          .insertInto("users")
-          .values({ id: adminId, name: "Quản trị hệ thống", role: "admin", agency_id: null, created_at: clock.now() })
-          .execute();
-      }
-      if (configured) {
-        const hash = hashToken(configured);
-        await db.deleteFrom("tokens").where("user_id", "=", adminId).where("id", "=", "admin-env").execute();
-        await db
-          .insertInto("tokens")
-          .values({ id: "admin-env", user_id: adminId, hash, created_at: clock.now(), revoked_at: null })
-          .execute();
-        return undefined;
-      }
-      const hasToken = await db.selectFrom("tokens").select("id").where("user_id", "=", adminId).executeTakeFirst();
-      return hasToken ? undefined : issueToken(adminId);
+    /** `PATCH /api/users/:id {"active"}`: an admin deactivates or reactivates a user (never themselves). */
+    async update(actor: Actor, id: string, change: UserChange): Promise<User> {
+      assertAdmin(actor);
+      const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!row) throw notFound("user");
+      if (change.active === !row.deactivated_at) return toUser(row);
+      // Admins cannot lock themselves out; another admin (who is active, being signed in) always remains.
+      if (!change.active && id === actor.id) throw new AppError("unprocessable", "you cannot deactivate yourself", { field: "active" });
+      const now = clock.now();
+      const deactivated_at = change.active ? null : now;
+      await db.updateTable("users").set({ deactivated_at }).where("id", "=", id).execute();
+      await audit(db, actor, change.active ? "user.reactivate" : "user.deactivate", "user", id, now);
+      return toUser({ ...row, deactivated_at });
     },
   };
 }

@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
@@ -18,7 +18,7 @@ import type { MediaQueue } from "../ports/queues.js";
 import type { Db } from "../store/db.js";
 import type { MediaRow } from "../store/schema.js";
 import { type Media, MediaKind, MediaStatus, toMedia } from "./model.js";
-import { type Received, receiveUpload } from "./receive.js";
+import { formatBytes, type Received, receiveUpload } from "./receive.js";
 
 export const MediaFilter = z.strictObject({
   agencyId: z.string().optional(),
@@ -54,6 +54,46 @@ const safeName = (name: string | undefined) =>
     .replace(/[/\\]/g, "_")
     .replace(/\p{Cc}/gu, "_")
     .slice(0, 200) || "upload";
+
+/** Bytes of stored media (originals and variants) of an agency. */
+async function storedBytes(db: Db, agencyId: string): Promise<number> {
+  const [originals, variants] = await Promise.all([
+    db
+      .selectFrom("media")
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("bytes"), eb.lit(0)).as("n"))
+      .where("agency_id", "=", agencyId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom("media_variants")
+      .innerJoin("media", "media.id", "media_variants.media_id")
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>("media_variants.bytes"), eb.lit(0)).as("n"))
+      .where("media.agency_id", "=", agencyId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return Number(originals.n) + Number(variants.n);
+}
+
+/** Stops an upload as soon as it no longer fits in the agency's quota (`MEDIA_QUOTA_PER_AGENCY`). */
+class QuotaGuard extends Transform {
+  #bytes = 0;
+  constructor(
+    private readonly quota: number,
+    private readonly used: number,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.#bytes += chunk.length;
+    done(this.used + this.#bytes > this.quota ? quotaFull(this.quota, this.used) : null, chunk);
+  }
+}
+
+const quotaFull = (quota: number, used: number) =>
+  new AppError(
+    "payload_too_large",
+    `the agency's media quota is ${formatBytes(quota)} and ${formatBytes(used)} is used: this file does not fit (delete media the agency no longer needs, or ask an admin to raise MEDIA_QUOTA_PER_AGENCY)`,
+    { field: "file", details: { quota, used } },
+  );
 
 /** Uploads, reading, cancelling and deleting media; the media worker's part is in `media-process.ts`. */
 export function createMediaService(deps: MediaDeps) {
@@ -164,7 +204,11 @@ export function createMediaService(deps: MediaDeps) {
     async upload(actor: Actor, agencyId: string, stream: Readable, fileName?: string): Promise<{ media: Media; created: boolean }> {
       assertCanWrite(actor, agencyId);
       await activeAgency(db, agencyId, clock.now());
-      const received = await receiveUpload(stream, tmpDir, tools.detect, config.maxBytes);
+      const used = await storedBytes(db, agencyId);
+      if (used >= config.quotaPerAgency) throw quotaFull(config.quotaPerAgency, used);
+      // Linked both ways: a refusal further down stops the upload stream as before, and the quota's too.
+      const limited = pipeline(stream, new QuotaGuard(config.quotaPerAgency, used), () => undefined);
+      const received = await receiveUpload(limited, tmpDir, tools.detect, config.maxBytes);
       try {
         return await register(actor, agencyId, safeName(fileName), received);
       } finally {

@@ -110,12 +110,9 @@ export function createDeliveryService(
       for (const [i, d] of req.deliveries.entries()) {
         const at = d.at ?? now;
         const channel = channels.get(d.channelId);
+        // Another agency's channel is answered as an unknown one: its existence does not leak.
         if (!channel || channel.agency_id !== item.agency_id) {
-          throw new AppError(
-            "unprocessable",
-            channel ? "the channel belongs to another agency than the item" : `unknown channel ${d.channelId}`,
-            { field: `deliveries.${i}.channelId` },
-          );
+          throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${i}.channelId` });
         }
         if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
           throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: `deliveries.${i}.at` });

@@ -4,6 +4,7 @@ import * as m001 from "./migrations/001-init.js";
 import * as m002 from "./migrations/002-compliance.js";
 import * as m003 from "./migrations/003-media.js";
 import * as m004 from "./migrations/004-channels.js";
+import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
@@ -12,7 +13,8 @@ const migrations: Record<string, Migration> = {
   "002-compliance": m002,
   "003-media": m003,
   "004-channels": m004,
-  // 005 and 006 belong to issue 9's other parts (credentials; reliability).
+  "005-credentials": m005,
+  // 006 is the reliability part of issue 9 (claim leases).
   "007-provider-endpoints": m007,
 };
 

@@ -68,11 +68,12 @@ export const toDelivery = (r: DeliveryRow): Delivery => ({
   updatedAt: r.updated_at,
 });
 
-export const toUser = (r: UserRow): User => ({
+export const toUser = (r: Omit<UserRow, "deactivated_at"> & { deactivated_at?: Date | null }): User => ({
   id: r.id,
   name: r.name,
   role: r.role as Role,
   agencyId: r.agency_id,
   email: r.email ?? null,
+  active: !r.deactivated_at,
   createdAt: r.created_at,
 });

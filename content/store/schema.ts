@@ -55,6 +55,8 @@ export interface OAuthStateTable {
   id: string;
   channel_id: string;
   verifier: string;
+  /** Who started the connect flow (migration 005); the callback must come back as them. */
+  user_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -103,13 +105,19 @@ export interface UserTable {
   /** Where compliance reminders are e-mailed (migration 002). */
   email: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
+  /** Set when an admin deactivated the user: their tokens stop working (migration 005). */
+  deactivated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface TokenTable {
   id: string;
   user_id: string;
   hash: string;
+  /** What the owner called it ("CMS của Sở"), migration 005. */
+  name: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
+  /** Null only for the configured admin token, which follows the environment. */
+  expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   revoked_at: Timestamp | null;
 }
 
@@ -195,5 +203,6 @@ export type ItemRow = Selectable<ItemTable>;
 export type ChannelRow = Selectable<ChannelTable>;
 export type AgencyRow = Selectable<AgencyTable>;
 export type UserRow = Selectable<UserTable>;
+export type TokenRow = Selectable<TokenTable>;
 export type MediaRow = Selectable<MediaTable>;
 export type MediaVariantRow = Selectable<MediaVariantTable>;

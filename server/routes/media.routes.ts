@@ -4,6 +4,7 @@ import { AppError } from "../../content/errors.js";
 import { AttachRequest } from "../../content/media/attachments.js";
 import { type MediaFile, MediaFilter } from "../../content/media/uploads.js";
 import type { Services } from "../../content/services.js";
+import { writersOnly } from "../auth.js";
 import { withFilePart } from "../multipart.js";
 import { type Route, route } from "../route.js";
 import { parse } from "../validate.js";
@@ -30,6 +31,7 @@ export function mediaRoutes(s: Services): Route[] {
       path: "/media",
       summary: "Upload a photo, video or audio file (multipart: agencyId, then file)",
       bodyType: "multipart",
+      guard: writersOnly,
       handle: async ({ req, res, user }) => {
         const { media, created } = await withFilePart(req, res, "file", async (part) => {
           const agencyId = typeof req.query.agencyId === "string" ? req.query.agencyId : part.fields.agencyId;

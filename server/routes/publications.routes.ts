@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_EVIDENCE_BYTES, NewPublication, PublicationFilter } from "../../content/compliance/evidence.js";
 import type { Services } from "../../content/services.js";
+import { writersOnly } from "../auth.js";
 import { type Route, route } from "../route.js";
 
 const EvidenceQuery = z.strictObject({
@@ -52,6 +53,7 @@ export function publicationRoutes(s: Services): Route[] {
       summary: "Attach the evidence file (raw bytes, with their content type; ≤ 20 MB)",
       bodyType: "raw",
       rawLimit: MAX_EVIDENCE_BYTES,
+      guard: writersOnly,
       query: EvidenceQuery,
       handle: async ({ user, params, query, req }) => {
         const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

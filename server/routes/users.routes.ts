@@ -1,5 +1,5 @@
 import { AgencyChange, listAgencies, NewAgency } from "../../content/directory/agencies.js";
-import { NewUser } from "../../content/directory/users.js";
+import { NewUser, UserChange } from "../../content/directory/users.js";
 import type { Services } from "../../content/services.js";
 import { type Route, route } from "../route.js";
 
@@ -23,6 +23,13 @@ export function userRoutes(s: Services): Route[] {
         const created = await s.users.create(user, body);
         return { ...created.user, token: created.token };
       },
+    }),
+    route({
+      method: "patch",
+      path: "/users/:id",
+      summary: "Deactivate or reactivate a user (admins): a deactivated user's tokens stop working at once",
+      body: UserChange,
+      handle: ({ user, params, body }) => s.users.update(user, params.id ?? "", body),
     }),
     route({
       method: "get",

@@ -4,7 +4,8 @@ import { type Role, type Running, startLoa } from "../../start/start.js";
 import { type DbKind, testDatabase, uniqueName } from "./db.js";
 import { allowEntry, type StubOrigins, stubEndpointEnv } from "./endpoints.js";
 
-export const ADMIN_TOKEN = "test-admin-token-0123456789";
+/** Long and varied, as `LOA_ADMIN_TOKEN` must be (the config refuses weak ones). */
+export const ADMIN_TOKEN = "test-admin-cdL1zqd6QSMwApllkicl-yeB2e-KL-Ai";
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export type Api = (method: string, path: string, body?: unknown, token?: string) => Promise<{ status: number; body: any }>;

@@ -122,12 +122,21 @@ describe("the HTTP API", () => {
       const none = await hub.api("GET", `/api/deliveries?itemId=${itemId}`);
       expect(none.body.data).toEqual([]);
     });
-    it("refuses another agency's channel with 422", async () => {
-      const res = await hub.api("POST", `/api/items/${itemId}/schedule`, {
-        deliveries: [{ channelId: otherChannelId, at: "2030-12-01T08:00:00+07:00" }],
-      });
-      expect(res.status).toBe(422);
-      expect(res.body.message).toContain("another agency");
+    it("answers another agency's channel exactly as an unknown one, so its existence does not leak", async () => {
+      const at = "2030-12-01T08:00:00+07:00";
+      for (const token of [undefined, officer]) {
+        const other = await hub.api("POST", `/api/items/${itemId}/schedule`, { deliveries: [{ channelId: otherChannelId, at }] }, token);
+        const unknown = await hub.api(
+          "POST",
+          `/api/items/${itemId}/schedule`,
+          { deliveries: [{ channelId: "no-such-channel", at }] },
+          token,
+        );
+        expect(other.status).toBe(422);
+        expect(unknown.status).toBe(422);
+        expect(other.body).toEqual({ ...unknown.body, message: unknown.body.message.replace("no-such-channel", otherChannelId) });
+        expect(other.body.message).toBe(`unknown channel ${otherChannelId}`);
+      }
     });
     it("refuses a webhook channel without a URL or secret, naming the field", async () => {
       const noUrl = await hub.api("POST", "/api/channels", {

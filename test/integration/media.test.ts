@@ -75,7 +75,7 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
       .raw()
       .toBuffer({ resolveWithObject: true });
     expect([...board.data.subarray((540 * 1920 + 10) * 3, (540 * 1920 + 10) * 3 + 3)].every((c) => c < 16)).toBe(true);
-    const file = await fetch(`${hub.url}${m.variants[0].url}`, { headers: { authorization: "Bearer test-admin-token-0123456789" } });
+    const file = await fetch(`${hub.url}${m.variants[0].url}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(fs.readFileSync(storedPath(hub, m.variants[0].key)))).toBe(true);
     expect(tempFiles(hub)).toEqual([]);

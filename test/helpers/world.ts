@@ -1,0 +1,362 @@
+// One resource of each kind per agency, and a valid request for every route of the API built on them:
+// what the authorization matrix runs for every role, and what the fuzz test mutates.
+import crypto from "node:crypto";
+import http from "node:http";
+import sharp from "sharp";
+import { type Role, SYSTEM } from "../../content/model.js";
+import { isoWeek } from "../../content/time.js";
+import type { WebhookStub } from "../stubs/webhook.stub.js";
+import { ADMIN_TOKEN, type TestHub } from "./hub.js";
+
+/** The agency of the officer and the broadcaster (a press agency: broadcasters belong to a station), and another. */
+export const AGENCIES = { own: "dai-ptth-can-tho", other: "so-khcn" } as const;
+export type Scope = keyof typeof AGENCIES;
+
+/** The hub settings the world needs: a Facebook app (for the connect URL; nothing is called) and no throttle in the way. */
+export const WORLD_ENV = {
+  FACEBOOK_CLIENT_ID: "1357924680",
+  FACEBOOK_CLIENT_SECRET: "app-secret-khong-tiet-lo",
+  AUTH_FAILURES_PER_IP: "1000000",
+};
+
+/** The ids of one agency's resources. */
+export interface Seed {
+  scope: Scope;
+  agencyId: string;
+  /** A weekly task the agency owes (1.4 for the press, 1.3 for departments). */
+  task: string;
+  itemId: string;
+  channelId: string;
+  facebookChannelId: string;
+  deliveryId: string;
+  mediaId: string;
+  publicationId: string;
+  exemptionId: string;
+  /** An officer of the agency, other than the test's callers, and one of their tokens. */
+  userId: string;
+  tokenId: string;
+}
+
+export interface World {
+  hub: TestHub;
+  seeds: Record<Scope, Seed>;
+  /** A token per role; the officer and the broadcaster belong to the `own` agency. */
+  tokens: Record<Role, string>;
+  fresh: Fresh;
+}
+
+/** New resources for routes that use theirs up (cancel, delete, retry, revoke). */
+export interface Fresh {
+  delivery(s: Seed): Promise<string>;
+  failedDelivery(s: Seed): Promise<string>;
+  media(s: Seed): Promise<string>;
+  publication(s: Seed): Promise<string>;
+  exemption(s: Seed): Promise<string>;
+  token(s: Seed): Promise<string>;
+}
+
+/** A small PNG no other upload has (uploads are deduplicated by their bytes). */
+export const uniquePng = () =>
+  sharp(crypto.randomBytes(16 * 16 * 3), { raw: { width: 16, height: 16, channels: 3 } })
+    .png()
+    .toBuffer();
+
+export async function uploadAs(hub: TestHub, agencyId: string, data: Uint8Array, token = ADMIN_TOKEN) {
+  const form = new FormData();
+  form.append("agencyId", agencyId);
+  form.append("file", new Blob([data]), "anh.png");
+  const res = await fetch(`${hub.url}/api/media`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+const future = () => new Date(Date.now() + 30 * 86_400_000 + Math.floor(Math.random() * 86_400_000)).toISOString();
+const past = () => new Date(Date.now() - 3_600_000 - Math.floor(Math.random() * 86_400_000 * 30)).toISOString();
+
+/** Seeds both agencies through the API (media processed and a delivery failed by the same code the worker runs). */
+export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World> {
+  const { api } = hub;
+  const services = hub.running.runtime.services;
+  const ok = <T>(res: { status: number; body: T }, what: string): T => {
+    if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const channel = async (agencyId: string, secret: string) =>
+    ok(await api("POST", "/api/channels", { agencyId, kind: "webhook", name: "Cổng TTĐT", settings: { url: stub.url }, secret }), "channel")
+      .id as string;
+  const rejecting = new Map<string, string>();
+  const item = async (agencyId: string) =>
+    ok(await api("POST", "/api/items", { agencyId, kind: "radio", title: "Bản tin dịch vụ công", body: "Nội dung", tasks: [] }), "item")
+      .id as string;
+
+  const fresh: Fresh = {
+    async delivery(s) {
+      const res = ok(
+        await api("POST", `/api/items/${s.itemId}/schedule`, { deliveries: [{ channelId: s.channelId, at: future() }] }),
+        "schedule",
+      );
+      return res.data[0].id;
+    },
+    async failedDelivery(s) {
+      // A channel whose secret the receiver does not know: it answers 401, and the delivery fails at once.
+      const channelId = rejecting.get(s.agencyId) ?? (await channel(s.agencyId, "khoa-sai-nguoi-nhan-khong-biet"));
+      rejecting.set(s.agencyId, channelId);
+      const id = ok(await api("POST", `/api/items/${s.itemId}/schedule`, { deliveries: [{ channelId }] }), "schedule").data[0].id;
+      const outcome = await services.publisher.run(id);
+      if (!("status" in outcome) || outcome.status !== "failed") throw new Error(`delivery ${id}: ${JSON.stringify(outcome)}`);
+      return id;
+    },
+    async media(s) {
+      return ok(await uploadAs(hub, s.agencyId, await uniquePng()), "upload").id;
+    },
+    async publication(s) {
+      return ok(await api("POST", "/api/publications", { itemId: s.itemId, channelKind: "radio_tv", publishedAt: past() }), "publication")
+        .id;
+    },
+    async exemption(s) {
+      return ok(
+        await api("POST", "/api/compliance/exemptions", { period: isoWeek(new Date()), reason: "Bão số 3", agencyId: s.agencyId }),
+        "exemption",
+      ).id;
+    },
+    async token(s) {
+      return (await services.tokens.issue(SYSTEM, s.userId)).view.id;
+    },
+  };
+
+  async function seed(scope: Scope): Promise<Seed> {
+    const agencyId = AGENCIES[scope];
+    const s = { scope, agencyId, task: scope === "own" ? "1.4" : "1.3" } as Seed;
+    s.itemId = await item(agencyId);
+    s.channelId = await channel(agencyId, stub.secret);
+    s.facebookChannelId = ok(
+      await api("POST", "/api/channels", { agencyId, kind: "facebook_page", name: "Fanpage", settings: { pageId: "1234567890" } }),
+      "facebook channel",
+    ).id;
+    s.deliveryId = await fresh.delivery(s);
+    s.mediaId = await fresh.media(s);
+    if ((await services.mediaProcessor.process(s.mediaId)) !== "ready") throw new Error("the seed media was not processed");
+    ok(await api("POST", `/api/items/${s.itemId}/media`, { mediaIds: [s.mediaId] }), "attach");
+    s.publicationId = await fresh.publication(s);
+    const evidence = await fetch(`${hub.url}/api/publications/${s.publicationId}/evidence?name=bien-ban.txt`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "text/plain" },
+      body: "Biên bản phát sóng",
+    });
+    if (evidence.status !== 200) throw new Error(`evidence: ${evidence.status}`);
+    s.exemptionId = await fresh.exemption(s);
+    s.userId = ok(await api("POST", "/api/users", { name: `Cán bộ ${scope}`, role: "officer", agencyId }), "user").id;
+    s.tokenId = await fresh.token(s);
+    return s;
+  }
+
+  const seeds = { own: await seed("own"), other: await seed("other") };
+  const user = async (role: Role) =>
+    ok(
+      await api("POST", "/api/users", {
+        name: `Người dùng ${role}`,
+        role,
+        ...(role === "officer" || role === "broadcaster" ? { agencyId: AGENCIES.own } : {}),
+      }),
+      role,
+    ).token as string;
+  const tokens = {
+    admin: ADMIN_TOKEN,
+    auditor: await user("auditor"),
+    officer: await user("officer"),
+    broadcaster: await user("broadcaster"),
+  };
+  return { hub, seeds, tokens, fresh };
+}
+
+/** What one request of a route carries besides its method and path template. */
+export interface Req {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** A multipart upload. */
+  form?: { agencyId: string; file: Uint8Array };
+  /** A raw body with its content type. */
+  raw?: { type: string; data: string };
+}
+
+let unique = 0;
+const next = () => `${Date.now().toString(36)}${(unique++).toString(36)}`;
+
+/**
+ * A request each route answers with success when its caller may do it, on the resources of agency `s`.
+ * Keyed `METHOD path` as the route table declares them (`/api` routes with their prefix).
+ */
+export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Req>> = {
+  "GET /api/me": () => ({}),
+  "GET /api/users": () => ({}),
+  "POST /api/users": (_w, s) => ({ body: { name: "Phạm Thị Dung", role: "officer", agencyId: s.agencyId, email: "dung@cantho.gov.vn" } }),
+  "PATCH /api/users/:id": (_w, s) => ({ params: { id: s.userId }, body: { active: true } }),
+  "GET /api/agencies": () => ({}),
+  "POST /api/agencies": () => ({
+    body: { id: `xa-${next()}`, name: "Xã Mới", kind: "commune", parentId: "vp-ubnd", validFrom: "2025-07-01" },
+  }),
+  "PATCH /api/agencies/:id": (_w, s) => ({ params: { id: s.agencyId }, body: { validTo: null } }),
+  "GET /api/tokens": () => ({ query: {} }),
+  "POST /api/tokens": () => ({ body: { name: "Máy tính bảng", expiresIn: "30d" } }),
+  "DELETE /api/tokens/:id": async (w, s) => ({ params: { id: await w.fresh.token(s) } }),
+  "GET /api/channels": (_w, s) => ({ query: { agencyId: s.agencyId } }),
+  "POST /api/channels": (_w, s) => ({
+    body: {
+      agencyId: s.agencyId,
+      kind: "webhook",
+      name: "Cổng mới",
+      settings: { url: "https://cms.example.vn/loa" },
+      secret: "khoa-ky-rat-dai-123",
+    },
+  }),
+  "GET /api/channels/:id/connect": (_w, s) => ({ params: { id: s.facebookChannelId } }),
+  "GET /api/channels/:id": (_w, s) => ({ params: { id: s.channelId } }),
+  "GET /api/items": (_w, s) => ({ query: { agencyId: s.agencyId, limit: "10" } }),
+  "POST /api/items": (_w, s) => ({
+    body: { agencyId: s.agencyId, kind: "news", title: "Nộp hồ sơ trực tuyến", body: "Người dân nộp hồ sơ trên Cổng.", tasks: [s.task] },
+  }),
+  "GET /api/items/:id": (_w, s) => ({ params: { id: s.itemId } }),
+  "GET /api/items/:id/preview": (_w, s) => ({ params: { id: s.itemId }, query: { channelId: s.channelId } }),
+  "POST /api/items/:id/schedule": (_w, s) => ({
+    params: { id: s.itemId },
+    body: { deliveries: [{ channelId: s.channelId, at: future() }] },
+  }),
+  "POST /api/media": async (_w, s) => ({ form: { agencyId: s.agencyId, file: await uniquePng() } }),
+  "GET /api/media": (_w, s) => ({ query: { agencyId: s.agencyId, kind: "image" } }),
+  "GET /api/media/:id": (_w, s) => ({ params: { id: s.mediaId } }),
+  "GET /api/media/:id/file": (_w, s) => ({ params: { id: s.mediaId } }),
+  "GET /api/media/:id/variants/:name": (_w, s) => ({ params: { id: s.mediaId, name: "thumb.jpg" } }),
+  "POST /api/media/:id/cancel": async (w, s) => ({ params: { id: await w.fresh.media(s) } }),
+  "DELETE /api/media/:id": async (w, s) => ({ params: { id: await w.fresh.media(s) } }),
+  "GET /api/items/:id/media": (_w, s) => ({ params: { id: s.itemId } }),
+  "POST /api/items/:id/media": (_w, s) => ({ params: { id: s.itemId }, body: { mediaIds: [s.mediaId] } }),
+  "PUT /api/agencies/:id/logo": (_w, s) => ({ params: { id: s.agencyId }, body: { mediaId: s.mediaId } }),
+  "GET /api/deliveries": (_w, s) => ({ query: { agencyId: s.agencyId, status: "scheduled" } }),
+  "GET /api/deliveries/:id": (_w, s) => ({ params: { id: s.deliveryId } }),
+  "DELETE /api/deliveries/:id": async (w, s) => ({ params: { id: await w.fresh.delivery(s) } }),
+  "PATCH /api/deliveries/:id": (_w, s) => ({ params: { id: s.deliveryId }, body: { at: future() } }),
+  "POST /api/deliveries/:id/retry": async (w, s) => ({ params: { id: await w.fresh.failedDelivery(s) } }),
+  "GET /api/compliance": (_w, s) => ({ query: { task: s.task, agencyId: s.agencyId } }),
+  "GET /api/compliance/agencies/:id": (_w, s) => ({ params: { id: s.agencyId }, query: { task: s.task } }),
+  "GET /api/compliance/exemptions": () => ({}),
+  "POST /api/compliance/exemptions": (_w, s) => ({
+    body: { period: "2026-W07", reason: "Nghỉ Tết Nguyên đán", task: s.task, agencyId: s.agencyId },
+  }),
+  "DELETE /api/compliance/exemptions/:id": async (w, s) => ({ params: { id: await w.fresh.exemption(s) } }),
+  "GET /api/obligations": () => ({}),
+  "GET /api/obligations/:task": (_w, s) => ({ params: { task: s.task } }),
+  "POST /api/obligations": () => ({
+    body: {
+      taskCode: `9.${unique++ % 99}`,
+      description: "Nhiệm vụ thử",
+      agencyKinds: ["department"],
+      period: "year",
+      minCount: 1,
+      validFrom: "2026-01-01",
+    },
+  }),
+  "PATCH /api/obligations/:task": (_w, s) => ({ params: { task: s.task }, body: { minCount: 1 } }),
+  "GET /api/notifications": (_w, s) => ({ query: { agencyId: s.agencyId, limit: "5" } }),
+  "GET /api/reports/annual": () => ({ query: { year: String(new Date().getFullYear()), format: "xlsx" } }),
+  "GET /api/publications": (_w, s) => ({ query: { agencyId: s.agencyId, selfReported: "true" } }),
+  "POST /api/publications": (_w, s) => ({
+    body: { itemId: s.itemId, channelKind: "loudspeaker", publishedAt: past(), note: "Phát 2 lần" },
+  }),
+  "GET /api/publications/:id": (_w, s) => ({ params: { id: s.publicationId } }),
+  "DELETE /api/publications/:id": async (w, s) => ({ params: { id: await w.fresh.publication(s) } }),
+  "PUT /api/publications/:id/evidence": (_w, s) => ({
+    params: { id: s.publicationId },
+    query: { name: "bien-ban.txt" },
+    raw: { type: "text/plain", data: "Biên bản" },
+  }),
+  "GET /api/publications/:id/evidence": (_w, s) => ({ params: { id: s.publicationId } }),
+  "GET /feeds/:file": (_w, s) => ({ params: { file: `${s.agencyId}.rss` } }),
+  "GET /api/oauth/callback": () => ({ query: { code: "ma-uy-quyen", state: "khong-co-trang-thai-nay" } }),
+};
+
+/**
+ * Percent-encodes a URL component; a lone surrogate (which `encodeURIComponent` refuses) becomes the
+ * bytes a sloppy client would send for it (WTF-8, invalid UTF-8), so the server sees those too.
+ */
+export function encodePart(s: string): string {
+  return s
+    .split(/([\uD800-\uDFFF])/)
+    .map((part, i) => {
+      if (i % 2 === 0) return part ? encodeURIComponent(part.replace(/[\uD800-\uDFFF]/g, "")) : "";
+      const c = part.charCodeAt(0);
+      return [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join("");
+    })
+    .join("");
+}
+
+/** The path of a route template with its parameters filled in. */
+export const fillPath = (template: string, params: Record<string, string> = {}) =>
+  template.replace(/:(\w+)/g, (_m, name: string) => encodePart(params[name] ?? `missing-${name}`));
+
+export interface Answer {
+  status: number;
+  text: string;
+  json: any;
+}
+
+/** Keep-alive connections for the many requests of the matrix and the fuzz test (lighter than fetch). */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+function answer(status: number, text: string): Answer {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status, text, json };
+}
+
+/** Sends a request of the route `key` ("METHOD /path") with the given bearer token (none: no header). */
+export async function send(hub: TestHub, key: string, req: Req, token: string | undefined): Promise<Answer> {
+  const [method = "GET", template = "/"] = key.split(" ");
+  const pairs = Object.entries(req.query ?? {}).map(([k, v]) => `${encodePart(k)}=${encodePart(v)}`);
+  const url = `${hub.url}${fillPath(template, req.params)}${pairs.length ? `?${pairs.join("&")}` : ""}`;
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  if (req.form) {
+    const form = new FormData();
+    form.append("agencyId", req.form.agencyId);
+    form.append("file", new Blob([req.form.file]), "anh.png");
+    const res = await fetch(url, { method, headers, body: form });
+    return answer(res.status, await res.text());
+  }
+  let body: string | undefined;
+  if (req.raw) {
+    headers["content-type"] = req.raw.type;
+    body = req.raw.data;
+  } else if (req.body !== undefined) {
+    headers["content-type"] = "application/json";
+    body = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+  }
+  return new Promise((resolve, reject) => {
+    const r = http.request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(answer(res.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
+      res.on("error", reject);
+    });
+    r.on("error", reject);
+    r.end(body);
+  });
+}
+
+/** Runs `tasks` with at most `limit` at once. */
+export async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+      while (i < tasks.length) {
+        const mine = i++;
+        const task = tasks[mine];
+        if (task) results[mine] = await task();
+      }
+    }),
+  );
+  return results;
+}
