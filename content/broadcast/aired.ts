@@ -38,9 +38,9 @@ export function createAirings(db: Db, clock: Clock, scripts: Scripts) {
     async confirm(actor: Actor, stationId: string, weekText: string, req: AiredRequest) {
       const station = await visibleStation(db, actor, stationId, STATION_KINDS);
       if (actor.role !== "broadcaster") throw new AppError("forbidden", "only the station's broadcaster confirms what was aired");
-      const week = parsePeriod(weekText, "week");
-      if (week.kind !== "week") throw new AppError("invalid_input", "week: an ISO week such as 2026-W49", { field: "week" });
       const now = clock.now();
+      const week = parsePeriod(weekText === "current" ? isoWeek(now) : weekText, "week");
+      if (week.kind !== "week") throw new AppError("invalid_input", "week: an ISO week such as 2026-W49, or current", { field: "week" });
       const script = await scripts.compile(station, week.key, now);
       const onScript = new Map([...script.entries, ...script.addenda].map((e) => [e.itemId, e]));
       const start = periodStart(week.key);

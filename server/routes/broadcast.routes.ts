@@ -93,21 +93,25 @@ export function broadcastRoutes(s: Services, publicUrl: string): Route[] {
         if (format === "mp3") {
           const mp3 = await b.audio.programme(script, stationProfile(station).jingles);
           if (sendValidated(req, res, etagOf("mp3", mp3.storageKey), FORMATS.mp3)) return;
-          return sendMp3(res, await b.audio.read(mp3), mp3.synthetic);
+          return void sendMp3(res, await b.audio.read(mp3), mp3.synthetic);
         }
         const token = format === "rss" ? query.access_token : undefined;
         if (sendValidated(req, res, etagOf(format, script, token ?? null), FORMATS[format])) return;
         switch (format) {
           case "json":
-            return res.json(script);
+            res.json(script);
+            return;
           case "txt":
-            return res.send(scriptText(script));
+            res.send(scriptText(script));
+            return;
           case "html":
             res.setHeader("content-security-policy", PRINT_CSP);
-            return res.send(scriptHtml(script));
+            res.send(scriptHtml(script));
+            return;
           case "docx":
             res.setHeader("content-disposition", `attachment; filename="kich-ban-${week}.docx"`);
-            return res.send(await scriptDocx(script));
+            res.send(await scriptDocx(script));
+            return;
           case "rss": {
             const audio = new Map<string, { bytes: number; durationMs: number }>();
             for (const e of [...script.entries, ...script.addenda]) {
@@ -117,9 +121,10 @@ export function broadcastRoutes(s: Services, publicUrl: string): Route[] {
               );
             }
             const self = withToken(`${publicUrl}/api/broadcast/stations/${station.id}/weeks/${week}.rss`, token);
-            return res.send(
+            res.send(
               scriptRss(script, { self, audio: (e) => withToken(weekUrls(publicUrl, station.id, week, e.itemId).audio, token) }, audio),
             );
+            return;
           }
         }
       },
@@ -138,7 +143,7 @@ export function broadcastRoutes(s: Services, publicUrl: string): Route[] {
         if (!entry) throw notFound("item on this week's script", "file");
         const mp3 = await b.audio.item(entry.itemId, { text: entry.readAloud, voice: script.voice, wordsPerMinute: script.wordsPerMinute });
         if (sendValidated(req, res, etagOf("mp3", mp3.storageKey), FORMATS.mp3)) return;
-        return sendMp3(res, await b.audio.read(mp3), mp3.synthetic);
+        return void sendMp3(res, await b.audio.read(mp3), mp3.synthetic);
       },
     }),
     route({

@@ -27,13 +27,16 @@ export function programmeRoutes(s: Services): Route[] {
         if (sendValidated(req, res, etagOf("programmes", format, w), type)) return;
         if (format === "html") {
           res.setHeader("content-security-policy", PRINT_CSP);
-          return res.send(programmesHtml(w));
+          res.send(programmesHtml(w));
+          return;
         }
         if (format === "docx") {
           res.setHeader("content-disposition", `attachment; filename="chuong-trinh-${week}.docx"`);
-          return res.send(await programmesDocx(w));
+          res.send(await programmesDocx(w));
+          return;
         }
-        return res.json(w);
+        res.json(w);
+        return;
       },
     }),
     route({
