@@ -1,13 +1,13 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import { audit } from "../audit.js";
-import { insertPublication } from "../compliance/ledger.js";
 import { parsePeriod, periodEnd, periodStart } from "../compliance/periods.js";
 import { AppError } from "../errors.js";
 import type { Actor } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { Instant, isoWeek, localDate } from "../time.js";
+import { recordConfirmed } from "./confirmed.js";
 import { STATION_KINDS } from "./counting.js";
 import type { Scripts } from "./scripts.js";
 import { visibleStation } from "./stations.js";
@@ -81,35 +81,18 @@ export function createAirings(db: Db, clock: Clock, scripts: Scripts) {
           })
           .onConflict((oc) => oc.columns(["delivery_id", "aired_at"]).doNothing())
           .execute();
-        const tasks = (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", c.itemId).execute()).map(
-          (t) => t.task_code,
-        );
         const publicationId = `aired-${c.entry.deliveryId}`;
         // The first airing of the item in its week is its publication; later ones are kept as airings.
-        await insertPublication(
-          db,
-          {
-            id: publicationId,
-            agency_id: item.agency_id,
-            item_id: item.id,
-            channel_kind: station.kind,
-            channel_id: station.id,
-            delivery_id: c.entry.deliveryId,
-            published_at: c.airedAt,
-            url: null,
-            self_reported: 0,
-            note: null,
-            evidence_name: null,
-            evidence_type: null,
-            evidence_sha256: null,
-            evidence_bytes: null,
-            recorded_by: actor.id,
-            created_at: now,
-            source: "broadcaster",
-          },
-          item.kind,
-          tasks,
-        );
+        await recordConfirmed(db, {
+          id: publicationId,
+          item,
+          channel: station,
+          deliveryId: c.entry.deliveryId,
+          publishedAt: c.airedAt,
+          recordedBy: actor.id,
+          source: "broadcaster",
+          now,
+        });
         aired.push({ itemId: c.itemId, deliveryId: c.entry.deliveryId, airedAt: c.airedAt, publicationId });
       }
       await audit(db, actor, "station.aired", "channel", station.id, now, { week: week.key, items: aired.map((a) => a.itemId) });

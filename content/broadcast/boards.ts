@@ -1,7 +1,6 @@
 import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { insertPublication } from "../compliance/ledger.js";
 import { periodEnd, periodStart } from "../compliance/periods.js";
 import { notFound } from "../errors.js";
 import type { Actor, Channel } from "../model.js";
@@ -10,6 +9,7 @@ import type { Clock } from "../ports/clock.js";
 import type { MediaStore } from "../ports/media.js";
 import type { Db } from "../store/db.js";
 import { isoWeek } from "../time.js";
+import { recordConfirmed } from "./confirmed.js";
 import { attributesOf, DEFAULT_ATTRIBUTES, PRIORITY_LABEL } from "./items.js";
 import { BoardSettings, visibleStation } from "./stations.js";
 
@@ -168,38 +168,17 @@ export function createBoards(db: Db, clock: Clock, slides: SlideRenderer, store:
     };
   }
 
-  async function recordShown(
-    r: { delivery_id: string; id: string; kind: string; agency_id: string },
-    board: Channel,
-    actor: Actor,
-    now: Date,
-  ) {
-    const tasks = (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", r.id).execute()).map((t) => t.task_code);
-    await insertPublication(
-      db,
-      {
-        id: `shown-${r.delivery_id}`,
-        agency_id: r.agency_id,
-        item_id: r.id,
-        channel_kind: "bulletin_board",
-        channel_id: board.id,
-        delivery_id: r.delivery_id,
-        published_at: now,
-        url: null,
-        self_reported: 0,
-        note: null,
-        evidence_name: null,
-        evidence_type: null,
-        evidence_sha256: null,
-        evidence_bytes: null,
-        recorded_by: actor.id,
-        created_at: now,
-        source: "board",
-      },
-      r.kind,
-      tasks,
-    );
-  }
+  const recordShown = (r: { delivery_id: string; id: string; kind: string; agency_id: string }, board: Channel, actor: Actor, now: Date) =>
+    recordConfirmed(db, {
+      id: `shown-${r.delivery_id}`,
+      item: r,
+      channel: board,
+      deliveryId: r.delivery_id,
+      publishedAt: now,
+      recordedBy: actor.id,
+      source: "board",
+      now,
+    });
 
   return {
     slide,
