@@ -1,6 +1,12 @@
 // The ports of broadcasting: what content/broadcast hands a station's or a board's adapter with an item,
 // and the tools it is given — read-aloud text (templates/text), speech synthesis and slides (workers/media).
-import type { Problem } from "./adapter.js";
+
+/** A problem found before scheduling (the shape of `Problem` in adapter.ts, which imports this file). */
+interface Problem {
+  field: string;
+  vi: string;
+  en: string;
+}
 
 export type Dialect = "south" | "north";
 
