@@ -2,13 +2,25 @@ import { CommonSettings, splitSettings } from "../content/accounts/settings.js";
 import { PROVIDER_ENDPOINTS } from "../content/config.js";
 import { AppError } from "../content/errors.js";
 import type { AdapterFactory, AdapterRegistry, HttpClient, ProviderEndpoints } from "../content/ports/adapter.js";
+import { boardFactory } from "./board.adapter.js";
 import { facebookFactory } from "./facebook/facebook.adapter.js";
+import { loudspeakerFactory } from "./loudspeaker.adapter.js";
+import { radioTvFactory } from "./radio-tv.adapter.js";
 import { webhookFactory } from "./webhook.adapter.js";
 import { wordpressFactory } from "./wordpress.adapter.js";
 import { youtubeFactory } from "./youtube/youtube.adapter.js";
 import { zaloFactory } from "./zalo/zalo.adapter.js";
 
-const FACTORIES: AdapterFactory[] = [webhookFactory, wordpressFactory, facebookFactory, zaloFactory, youtubeFactory];
+const FACTORIES: AdapterFactory[] = [
+  webhookFactory,
+  wordpressFactory,
+  facebookFactory,
+  zaloFactory,
+  youtubeFactory,
+  loudspeakerFactory,
+  radioTvFactory,
+  boardFactory,
+];
 
 export interface RegistryOptions {
   /** The providers' endpoints (from the configuration); the real ones by default. */

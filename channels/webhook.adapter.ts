@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import { AppError } from "../content/errors.js";
-import type { AdapterFactory, ChannelAdapter, Problem, PublishRequest } from "../content/ports/adapter.js";
+import type { AdapterFactory, ChannelAdapter, HttpClient, Problem, PublishRequest, PublishResult } from "../content/ports/adapter.js";
 import { titleProblems } from "./checks.js";
 import { errorFromResponse, send } from "./http.js";
 
@@ -31,6 +31,37 @@ export function webhookBody(req: PublishRequest): string {
 
 const Answer = z.object({ id: z.union([z.string().min(1), z.number()]), url: z.string().nullish() });
 
+/**
+ * POSTs a JSON body signed with the shared secret (`X-Loa-Signature`), the delivery id as its
+ * `Idempotency-Key`; the receiver answers `{id, url?}`. The CMS webhook and pushed loudspeaker
+ * stations speak it alike.
+ */
+export async function postSigned(
+  http: HttpClient,
+  url: string,
+  secret: string,
+  deliveryId: string,
+  body: string,
+  signal: AbortSignal,
+  receiver: string,
+): Promise<PublishResult> {
+  const res = await send(http, url, {
+    method: "POST",
+    signal,
+    body,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "idempotency-key": deliveryId,
+      "x-loa-signature": signature(secret, body),
+      "user-agent": "Loa/0.1",
+    },
+  });
+  if (!res.ok) throw await errorFromResponse(res, receiver);
+  const answer = Answer.safeParse(await res.json().catch(() => undefined));
+  if (!answer.success) throw new AppError("channel_unconfirmed", `${receiver} answered ${res.status} without the post's id`);
+  return { externalId: String(answer.data.id), url: answer.data.url ?? null };
+}
+
 /** A portal CMS that accepts Loa's signed JSON (kind `webhook`). */
 export const webhookFactory: AdapterFactory<typeof WebhookSettings> = {
   kind: "webhook",
@@ -43,26 +74,7 @@ export const webhookFactory: AdapterFactory<typeof WebhookSettings> = {
       check(req): Problem[] {
         return titleProblems(req.text.title, "the CMS");
       },
-      async publish(req, signal) {
-        const body = webhookBody(req);
-        const res = await send(http, settings.url, {
-          method: "POST",
-          signal,
-          body,
-          headers: {
-            "content-type": "application/json; charset=utf-8",
-            "idempotency-key": req.deliveryId,
-            "x-loa-signature": signature(secret, body),
-            "user-agent": "Loa/0.1",
-          },
-        });
-        if (!res.ok) throw await errorFromResponse(res, "the CMS");
-        const answer = Answer.safeParse(await res.json().catch(() => undefined));
-        if (!answer.success) {
-          throw new AppError("channel_unconfirmed", `the CMS answered ${res.status} without the post's id`);
-        }
-        return { externalId: String(answer.data.id), url: answer.data.url ?? null };
-      },
+      publish: (req, signal) => postSigned(http, settings.url, secret, req.deliveryId, webhookBody(req), signal, "the CMS"),
     };
   },
 };

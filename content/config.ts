@@ -233,6 +233,11 @@ export const EnvSchema = z.object({
   TOKEN_REFRESH_AHEAD: Duration.default(6 * 3_600_000),
   ...OUTBOUND_ENV,
   ...SECURITY_ENV,
+  // Grassroots broadcasting (issue 11): speech synthesis, slide fonts, the stations' Friday reminder.
+  ESPEAK_PATH: z.string().min(1).default("espeak-ng"),
+  BOARD_FONT: optionalText,
+  BOARD_FONT_BOLD: optionalText,
+  STATION_REMIND_CRON: z.string().trim().min(1).default("0 17 * * 5"),
 });
 
 export interface Config {
@@ -271,6 +276,8 @@ export interface Config {
   auth: { tokenTtlMs: number; failures: { perIp: number; perUser: number; windowMs: number } };
   /** The HTTP server: the proxies trusted for the client's address and protocol, timeouts, the connection cap. */
   http: HttpConfig;
+  /** Loudspeakers and e-boards: the espeak-ng binary, the slides' fonts (else the first of Noto Sans, DejaVu Sans). */
+  broadcast: { espeakPath: string; fonts: { regular: string | undefined; bold: string | undefined } };
 }
 
 export interface HttpConfig {
@@ -302,6 +309,8 @@ export interface MediaConfig {
 export interface ComplianceConfig {
   closeCron: string;
   remindCron: string;
+  /** When stations that confirmed nothing aired this week are reminded (Friday 17:00). */
+  stationRemindCron?: string;
   webhook: { url: string; secret: string } | undefined;
   smtp: { url: string; from: string } | undefined;
 }
@@ -350,6 +359,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     compliance: {
       closeCron: e.COMPLIANCE_CLOSE_CRON,
       remindCron: e.COMPLIANCE_REMIND_CRON,
+      stationRemindCron: e.STATION_REMIND_CRON,
       webhook: e.REMINDER_WEBHOOK_URL ? { url: e.REMINDER_WEBHOOK_URL, secret: e.REMINDER_WEBHOOK_SECRET ?? "" } : undefined,
       smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
     },
@@ -385,6 +395,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       tokenTtlMs: e.API_TOKEN_TTL,
       failures: { perIp: e.AUTH_FAILURES_PER_IP, perUser: e.AUTH_FAILURES_PER_USER, windowMs: e.AUTH_FAILURE_WINDOW },
     },
+    broadcast: { espeakPath: e.ESPEAK_PATH, fonts: { regular: e.BOARD_FONT, bold: e.BOARD_FONT_BOLD } },
     http: {
       trustProxy: e.TRUST_PROXY ?? false,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,

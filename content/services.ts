@@ -2,6 +2,8 @@ import path from "node:path";
 import { createChannelService } from "./accounts/accounts.js";
 import { flagReconnect } from "./accounts/health.js";
 import { createOAuthService } from "./accounts/oauth.js";
+import { handOverAt } from "./broadcast/handover.js";
+import { type BroadcastTools, createBroadcastServices } from "./broadcast/services.js";
 import { createDrillDown } from "./compliance/drilldown.js";
 import { createEvidenceService } from "./compliance/evidence.js";
 import { createExemptionService } from "./compliance/exemptions.js";
@@ -48,6 +50,8 @@ export interface ServiceDeps {
   config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth">;
   /** Where media files live, the tools that derive their variants, and the media work list. */
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
+  /** Read-aloud text, speech synthesis, the loudspeaker mixer and the slide renderer (content/ports/broadcast.ts). */
+  broadcast: BroadcastTools;
 }
 
 /** Grace beyond the publish timeout before a claimed delivery is judged abandoned by its worker. */
@@ -58,7 +62,24 @@ export function createServices(deps: ServiceDeps) {
   const { db, queue, registry, box, clock, log, config } = deps;
   const compliance = createComplianceService(db, clock);
   const state = createDeliveryState(db, clock);
-  const buildRequest = createRequestBuilder(db, registry, box, deps.renderer, deps.media.store, clock, config.oauthApps);
+  const broadcast = createBroadcastServices({
+    db,
+    clock,
+    store: deps.media.store,
+    mediaDir: config.media.dir,
+    publicUrl: config.publicUrl,
+    tools: deps.broadcast,
+  });
+  const buildRequest = createRequestBuilder(
+    db,
+    registry,
+    box,
+    deps.renderer,
+    deps.media.store,
+    clock,
+    config.oauthApps,
+    broadcast.handover,
+  );
   const preview = createPreviewService(db, buildRequest);
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
@@ -71,7 +92,8 @@ export function createServices(deps: ServiceDeps) {
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),
-    deliveries: createDeliveryService(db, state, queue, clock, log, preview.assertPublishable),
+    deliveries: createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt),
+    broadcast,
     preview,
     oauth: createOAuthService({ db, registry, box, clock, log, apps: config.oauthApps, publicUrl: config.publicUrl }),
     publisher: createPublisher({
@@ -98,7 +120,7 @@ export function createServices(deps: ServiceDeps) {
     annualReport: (actor: Actor, year: number) => annualReport(db, compliance, clock, actor, year),
     evidence: createEvidenceService(db, clock, path.join(config.dataDir, "evidence")),
     closeFinished: createWeeklyClose(db, clock, log),
-    reminders: createReminders(db, clock, log),
+    reminders: createReminders(db, clock, log, broadcast.airings.unconfirmed),
     reconcile: createReconciler(
       db,
       state,

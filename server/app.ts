@@ -8,13 +8,16 @@ import type { Services } from "../content/services.js";
 import { type Authenticator, createAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { mount, type Route, route } from "./route.js";
+import { broadcastRoutes } from "./routes/broadcast.routes.js";
 import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
+import { programmeRoutes } from "./routes/programmes.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
+import { textRoutes } from "./routes/text.routes.js";
 import { tokenRoutes } from "./routes/tokens.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
 import type { AuthThrottle } from "./throttle.js";
@@ -73,6 +76,9 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...deliveryRoutes(s),
       ...complianceRoutes(s),
       ...publicationRoutes(s),
+      ...broadcastRoutes(s, publicUrl),
+      ...programmeRoutes(s),
+      ...textRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),
@@ -131,6 +137,12 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
     next();
   });
   app.use("/api/oauth/callback", auth.optional);
+  // Podcast importers (LibreTime) and e-boards cannot send a header: on their GET routes the token may be a query parameter (RFC 6750 §2.3).
+  app.use(["/api/broadcast/stations", "/api/boards"], (req, _res, next) => {
+    const token = new URL(req.originalUrl, "http://x").searchParams.get("access_token");
+    if (req.method === "GET" && token && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`;
+    next();
+  });
   app.use(mount(table.open));
   // The token is checked before a byte of the body is read (JSON here, uploads and raw evidence in their routes).
   app.use("/api", auth.required, express.json({ limit: "1mb" }), mount(table.api));

@@ -12,8 +12,12 @@ import { createServices, type Services } from "../content/services.js";
 import { type OpenedDb, openDb } from "../content/store/db.js";
 import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
+import { readAloudTools } from "../templates/text/read-aloud.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
+import { createAudioMixer } from "../workers/media/mixer.js";
+import { createSlideRenderer, FONT_CANDIDATES, findFont } from "../workers/media/slide.js";
 import { createMediaTools } from "../workers/media/tools.js";
+import { createEspeakTts } from "../workers/media/tts.js";
 import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
 
@@ -114,6 +118,15 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     limiter: createChannelLimiter(redis, config.queuePrefix, clock),
     config,
     media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media), queue: mediaQueue },
+    broadcast: {
+      text: readAloudTools,
+      tts: await createEspeakTts(config.broadcast.espeakPath),
+      mixer: createAudioMixer({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath }, config.media.loudness),
+      slides: createSlideRenderer({
+        regular: config.broadcast.fonts.regular ?? findFont(FONT_CANDIDATES.regular),
+        bold: config.broadcast.fonts.bold ?? findFont(FONT_CANDIDATES.bold),
+      }),
+    },
   });
   const workerConnections: Redis[] = [];
   return {

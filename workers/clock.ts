@@ -25,6 +25,10 @@ function startComplianceDuties(services: Services, config: ComplianceConfig, log
   return [
     cron.schedule(config.closeCron, close, { timezone: ZONE, name: "compliance-close", noOverlap: true }),
     cron.schedule(config.remindCron, remind, { timezone: ZONE, name: "compliance-remind", noOverlap: true }),
+    // Stations that confirmed nothing aired by Friday 17:00 are reminded then (the same use case, same dedupe).
+    ...(config.stationRemindCron
+      ? [cron.schedule(config.stationRemindCron, remind, { timezone: ZONE, name: "station-remind", noOverlap: true })]
+      : []),
   ];
 }
 

@@ -70,7 +70,8 @@ export function createChannelService(db: Db, registry: AdapterRegistry, box: Sec
       const { common, own } = splitSettings(input.settings);
       const settings = { ...parseSettings(CommonSettings, common), ...parseSettings(factory.settings, own) };
       // Accounts connected by OAuth get their secret from the connect flow, after the channel exists.
-      if (factory.needsSecret && !input.secret && !factory.oauth) {
+      const needsSecret = factory.needsSecretFor ? factory.needsSecretFor(factory.settings.parse(own)) : factory.needsSecret;
+      if (needsSecret && !input.secret && !factory.oauth) {
         throw new AppError("unprocessable", `a ${input.kind} channel needs a secret`, { field: "secret" });
       }
       if (input.secret) assertUsableSecret(registry, input.kind, settings, input.secret, clock);

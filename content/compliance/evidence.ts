@@ -107,6 +107,7 @@ export function createEvidenceService(db: Db, clock: Clock, dir: string) {
         evidence_bytes: null,
         recorded_by: actor.id,
         created_at: now,
+        source: null,
       };
       await insertPublication(db, row, item.kind, tasks);
       await audit(db, actor, "publication.report", "publication", row.id, now, {

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { countsWhenDelivered, type PublicationSource, STATION_KINDS } from "../broadcast/counting.js";
 import { ChannelKind } from "../model.js";
 import type { PublicationRow } from "../store/compliance.schema.js";
 import type { Db } from "../store/db.js";
@@ -15,6 +16,8 @@ export interface Publication {
   publishedAt: Date;
   url: string | null;
   selfReported: boolean;
+  /** `loa` (a delivery Loa published), `evidence` (self-reported), `broadcaster` (an airing a station confirmed), `board` (shown on an e-board). */
+  source: PublicationSource;
   note: string | null;
   evidence: { name: string; type: string; bytes: number; sha256: string } | null;
   recordedBy: string;
@@ -33,6 +36,7 @@ export function toPublication(r: PublicationRow): Publication {
     publishedAt: r.published_at,
     url: r.url,
     selfReported: r.self_reported === 1,
+    source: (r.source ?? (r.self_reported === 1 ? "evidence" : "loa")) as PublicationSource,
     note: r.note,
     evidence:
       r.evidence_sha256 === null
@@ -165,11 +169,14 @@ export async function recordDeliveryPublication(db: Db, deliveryId: string, now:
       "deliveries.published_at",
       "deliveries.url",
       "channels.kind as channel_kind",
+      "channels.settings",
       "items.kind as item_kind",
     ])
     .where("deliveries.id", "=", deliveryId)
     .executeTakeFirst();
   if (d?.status !== "published" || d.published_at === null) return false;
+  // A station's items count when aired, a pulled board's when shown: see content/broadcast/counting.ts.
+  if (!countsWhenDelivered(d.channel_kind, JSON.parse(d.settings) as Record<string, unknown>)) return false;
   const tasks = (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", d.item_id).execute()).map((r) => r.task_code);
   return insertPublication(
     db,
@@ -190,6 +197,7 @@ export async function recordDeliveryPublication(db: Db, deliveryId: string, now:
       evidence_bytes: null,
       recorded_by: "system",
       created_at: now,
+      source: null,
     },
     d.item_kind,
     tasks,
@@ -203,8 +211,10 @@ export async function recordDeliveryPublication(db: Db, deliveryId: string, now:
 export async function backfillPublications(db: Db, now: Date): Promise<number> {
   const missing = await db
     .selectFrom("deliveries")
+    .innerJoin("channels", "channels.id", "deliveries.channel_id")
     .select("deliveries.id")
     .where("deliveries.status", "=", "published")
+    .where("channels.kind", "not in", [...STATION_KINDS])
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom("publications").select("publications.id").whereRef("publications.delivery_id", "=", "deliveries.id"))),
     )

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { z } from "zod";
+import { seedCommunes } from "../directory/communes-seed.js";
 import { AgencyKind, ChannelKind, ItemKind, PeriodKind, TaskCode } from "../model.js";
 import type { Db } from "../store/db.js";
 import { obligationRow } from "./obligations.js";
@@ -43,7 +44,10 @@ export function readPlan(file: URL | string = DEFAULT_PLAN_FILE): PlanData {
   return PlanData.parse(JSON.parse(fs.readFileSync(file, "utf8")));
 }
 
-/** First start only: when there are no agencies yet, loads the plan's agencies and obligations. */
+/**
+ * First start only: when there are no agencies yet, loads the plan's agencies and obligations, and the
+ * communes and wards that took over from the districts on 1 July 2025 (`directory/data/`).
+ */
 export async function seedPlan(db: Db, plan: PlanData = readPlan()): Promise<boolean> {
   const existing = await db.selectFrom("agencies").select("id").limit(1).executeTakeFirst();
   if (existing) return false;
@@ -76,6 +80,7 @@ export async function seedPlan(db: Db, plan: PlanData = readPlan()): Promise<boo
         ),
       )
       .execute();
+    await seedCommunes(tx);
   });
   return true;
 }

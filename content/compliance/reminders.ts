@@ -6,6 +6,7 @@ import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { NotificationRow } from "../store/compliance.schema.js";
 import type { Db } from "../store/db.js";
+import { toAgency } from "../store/rows.js";
 import { liveRows } from "./live.js";
 import { toObligation } from "./obligations.js";
 import { periodDates, periodOf } from "./periods.js";
@@ -26,6 +27,8 @@ export interface Notification {
   title: string;
   body: string;
   tasks: AtRiskTask[];
+  /** Stations that confirmed nothing aired by Friday 17:00 of the week (a station reminder). */
+  stations?: { id: string; name: string }[];
   webhookStatus: string | null;
   emailStatus: string | null;
   createdAt: Date;
@@ -47,7 +50,7 @@ export const NotificationFilter = z.strictObject({
 export type NotificationFilter = z.infer<typeof NotificationFilter>;
 
 function toNotification(r: NotificationRow): Notification {
-  const data = JSON.parse(r.data) as { tasks: AtRiskTask[] };
+  const data = JSON.parse(r.data) as { tasks: AtRiskTask[]; stations?: { id: string; name: string }[] };
   return {
     id: r.id,
     agencyId: r.agency_id,
@@ -56,6 +59,7 @@ function toNotification(r: NotificationRow): Notification {
     title: r.title,
     body: r.body,
     tasks: data.tasks,
+    ...(data.stations ? { stations: data.stations } : {}),
     webhookStatus: r.webhook_status,
     emailStatus: r.email_status,
     createdAt: r.created_at,
@@ -82,7 +86,22 @@ export function reminderText(agency: Agency, week: string, tasks: AtRiskTask[]):
  * At-risk reminders: each agency with a weekly obligation still below its minimum this week gets one
  * notification per week (running twice the same week sends nothing new, but retries a failed send).
  */
-export function createReminders(db: Db, clock: Clock, log: Log) {
+/** Stations that confirmed nothing aired this week by its deadline (content/broadcast/aired.ts). */
+export type UnconfirmedStations = (now: Date) => Promise<{ agencyId: string; stationId: string; stationName: string }[]>;
+
+/** The Vietnamese text of the reminder to an agency whose stations confirmed nothing aired by Friday 17:00. */
+export function stationReminderText(agency: Agency, week: string, stations: { stationName: string }[]): { title: string; body: string } {
+  return {
+    title: `Nhắc việc: trạm truyền thanh của ${agency.name} chưa xác nhận đã phát tin tuần ${week}`,
+    body: [
+      `Đến 17 giờ thứ Sáu của tuần ${week}, các trạm sau chưa xác nhận đã phát tin, bài nào về dịch vụ công trực tuyến (nhiệm vụ 2.2):`,
+      ...stations.map((s) => `- ${s.stationName}`),
+      "Đề nghị phát thanh viên xác nhận các tin đã phát trên Loa trước khi hết tuần.",
+    ].join("\n"),
+  };
+}
+
+export function createReminders(db: Db, clock: Clock, log: Log, unconfirmedStations?: UnconfirmedStations) {
   async function atRisk(now: Date): Promise<Map<string, { agency: Agency; tasks: AtRiskTask[] }>> {
     const week = periodOf("week", now);
     const obligations = (await db.selectFrom("obligations").selectAll().where("period", "=", "week").orderBy("task_code").execute()).map(
@@ -137,8 +156,7 @@ export function createReminders(db: Db, clock: Clock, log: Log) {
     async run(notifier: Notifier = {}, now: Date = clock.now()): Promise<{ period: string; agencies: string[] }> {
       const week = periodOf("week", now);
       const risky = await atRisk(now);
-      for (const { agency, tasks } of risky.values()) {
-        const { title, body } = reminderText(agency, week, tasks);
+      const notify = async (agency: Agency, key: string, text: { title: string; body: string }, data: Record<string, unknown>) => {
         await db
           .insertInto("notifications")
           .values({
@@ -146,25 +164,36 @@ export function createReminders(db: Db, clock: Clock, log: Log) {
             agency_id: agency.id,
             kind: "at_risk",
             period: week,
-            dedupe_key: `at_risk:${agency.id}:${week}`,
-            title,
-            body,
-            data: JSON.stringify({ tasks }),
+            dedupe_key: key,
+            ...text,
+            data: JSON.stringify(data),
             webhook_status: null,
             email_status: null,
             created_at: now,
           })
           .onConflict((oc) => oc.column("dedupe_key").doNothing())
           .execute();
-        const row = await db
-          .selectFrom("notifications")
-          .selectAll()
-          .where("dedupe_key", "=", `at_risk:${agency.id}:${week}`)
-          .executeTakeFirstOrThrow();
+        const row = await db.selectFrom("notifications").selectAll().where("dedupe_key", "=", key).executeTakeFirstOrThrow();
         await send(toNotification(row), agency, notifier);
+      };
+      for (const { agency, tasks } of risky.values()) {
+        await notify(agency, `at_risk:${agency.id}:${week}`, reminderText(agency, week, tasks), { tasks });
       }
-      if (risky.size) log.info({ period: week, agencies: [...risky.keys()] }, "sent at-risk reminders");
-      return { period: week, agencies: [...risky.keys()] };
+      // Stations with nothing confirmed by Friday 17:00: their agency hears of it, once a week, apart from its tasks.
+      const stations = unconfirmedStations ? await unconfirmedStations(now) : [];
+      const byAgency = new Map<string, typeof stations>();
+      for (const st of stations) byAgency.set(st.agencyId, [...(byAgency.get(st.agencyId) ?? []), st]);
+      const notified = new Set(risky.keys());
+      for (const [agencyId, list] of byAgency) {
+        const row = await db.selectFrom("agencies").selectAll().where("id", "=", agencyId).executeTakeFirst();
+        if (!row) continue;
+        const agency = toAgency(row);
+        const data = { tasks: [], stations: list.map((s) => ({ id: s.stationId, name: s.stationName })) };
+        await notify(agency, `at_risk_stations:${agency.id}:${week}`, stationReminderText(agency, week, list), data);
+        notified.add(agency.id);
+      }
+      if (notified.size) log.info({ period: week, agencies: [...notified] }, "sent at-risk reminders");
+      return { period: week, agencies: [...notified] };
     },
 
     async list(actor: Actor, f: NotificationFilter): Promise<Notification[]> {

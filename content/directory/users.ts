@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { assertAdmin } from "../access.js";
 import { audit } from "../audit.js";
+import { BROADCAST_KINDS } from "../broadcast/stations.js";
 import { AppError, notFound } from "../errors.js";
 import { type Actor, Role, type User } from "../model.js";
 import type { Clock } from "../ports/clock.js";
@@ -14,12 +15,34 @@ export const NewUser = z.strictObject({
   role: Role,
   agencyId: z.string().min(1).optional(),
   email: z.email().max(320).optional(),
+  /** A broadcaster's stations and boards (channels of their agency): all they may read. */
+  stationIds: z.array(z.string().min(1)).min(1).max(100).optional(),
 });
 export type NewUser = z.infer<typeof NewUser>;
 
 /** What an admin changes on a user: deactivating stops every token of theirs at once; reactivating restores them. */
 export const UserChange = z.strictObject({ active: z.boolean() });
 export type UserChange = z.infer<typeof UserChange>;
+
+/** A broadcaster is linked to stations or boards of their own agency; no other role is. */
+async function checkStations(db: Db, input: NewUser): Promise<string[]> {
+  const ids = [...new Set(input.stationIds ?? [])];
+  if (input.role !== "broadcaster") {
+    if (ids.length) throw new AppError("unprocessable", "only broadcasters are linked to stations", { field: "stationIds" });
+    return [];
+  }
+  if (!ids.length) throw new AppError("unprocessable", "a broadcaster needs the stations they broadcast on", { field: "stationIds" });
+  const found = new Map(
+    (await db.selectFrom("channels").select(["id", "agency_id", "kind"]).where("id", "in", ids).execute()).map((c) => [c.id, c]),
+  );
+  for (const [i, id] of (input.stationIds ?? []).entries()) {
+    const c = found.get(id);
+    if (!c || c.agency_id !== input.agencyId || !(BROADCAST_KINDS as readonly string[]).includes(c.kind)) {
+      throw new AppError("unprocessable", `no loudspeaker, radio/TV or e-board channel ${id} of this agency`, { field: `stationIds.${i}` });
+    }
+  }
+  return ids;
+}
 
 export function createUserService(db: Db, clock: Clock, tokens: TokenService) {
   return {
@@ -42,6 +65,7 @@ export function createUserService(db: Db, clock: Clock, tokens: TokenService) {
           });
         }
       }
+      const stationIds = await checkStations(db, input);
       const now = clock.now();
       const row = {
         id: crypto.randomUUID(),
@@ -51,9 +75,17 @@ export function createUserService(db: Db, clock: Clock, tokens: TokenService) {
         email: input.email ?? null,
         created_at: now,
       };
-      await db.insertInto("users").values(row).execute();
-      await audit(db, actor, "user.create", "user", row.id, now, { role: row.role, agencyId: row.agency_id });
-      return { user: toUser(row), token: (await tokens.issue(actor, row.id)).token };
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto("users").values(row).execute();
+        if (stationIds.length)
+          await tx
+            .insertInto("user_stations")
+            .values(stationIds.map((channel_id) => ({ user_id: row.id, channel_id })))
+            .execute();
+        await audit(tx, actor, "user.create", "user", row.id, now, { role: row.role, agencyId: row.agency_id, stationIds });
+      });
+      const user = { ...toUser(row), ...(input.role === "broadcaster" ? { stationIds } : {}) };
+      return { user, token: (await tokens.issue(actor, row.id)).token };
     },
 
     async list(actor: Actor): Promise<User[]> {

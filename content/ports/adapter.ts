@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import type { z } from "zod";
 import type { PublishMedia } from "../media/model.js";
 import type { ChannelKind, ItemKind } from "../model.js";
+import type { BroadcastHandover } from "./broadcast.js";
 import type { ChannelLimits } from "./limiter.js";
 
 /** A problem found before scheduling, in the officers' language and in English. */
@@ -28,6 +29,8 @@ export interface PublishRequest {
   mediaPending?: boolean;
   /** The item's attached media, all processed, in their order; absent when the item has none. */
   media?: PublishMedia[];
+  /** For stations and e-boards: the item as the week's script or the board's playlist has it. */
+  broadcast?: BroadcastHandover;
 }
 
 /** What a channel template produced; each adapter takes the parts its provider takes. */
@@ -148,6 +151,8 @@ export interface AdapterFactory<S extends z.ZodType = z.ZodType> {
   readonly settings: S;
   /** Publishing needs credentials; kinds with `oauth` may still be created without, and connected later. */
   readonly needsSecret: boolean;
+  /** When only some settings need a secret (a pushed station signs, a pulled one does not). */
+  readonly needsSecretFor?: (settings: z.infer<S>) => boolean;
   /** Which OAuth app (environment variables `<APP>_CLIENT_ID`/`<APP>_CLIENT_SECRET`) the flow uses. */
   readonly oauthApp?: "facebook" | "zalo" | "google";
   readonly oauth?: OAuthProvider<z.infer<S>>;

@@ -51,6 +51,8 @@ export function createDeliveryService(
   clock: Clock,
   log: Log,
   checkPublishable: PublishableCheck,
+  /** When a delivery is handed to its channel (`run_at`), by channel kind: its own time, unless a kind says otherwise (stations: when the week starts). */
+  handOverAt: (kind: string, at: Date, now: Date) => Date = (_kind, at) => at,
 ) {
   async function load(actor: Actor, id: string) {
     const row = visible(actor, await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst(), "delivery");
@@ -103,7 +105,7 @@ export function createDeliveryService(
       const now = clock.now();
       const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
       const channels = new Map(
-        (await db.selectFrom("channels").select(["id", "agency_id"]).where("id", "in", channelIds).execute()).map((c) => [c.id, c]),
+        (await db.selectFrom("channels").select(["id", "agency_id", "kind"]).where("id", "in", channelIds).execute()).map((c) => [c.id, c]),
       );
       const seen = new Set<string>();
       const rows: DeliveryRow[] = [];
@@ -130,7 +132,7 @@ export function createDeliveryService(
           agency_id: item.agency_id,
           status: "scheduled",
           scheduled_at: at,
-          run_at: at,
+          run_at: handOverAt(channel.kind, at, now),
           attempts: 0,
           last_error: null,
           external_id: null,
@@ -177,11 +179,18 @@ export function createDeliveryService(
       if (at.getTime() < clock.now().getTime() - PAST_GRACE_MS) {
         throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: "at" });
       }
-      const d = await change(actor, id, () => state.reschedule(id, at), "delivery.reschedule", noLongerScheduled, {
+      const channel = await db
+        .selectFrom("deliveries")
+        .innerJoin("channels", "channels.id", "deliveries.channel_id")
+        .select("channels.kind")
+        .where("deliveries.id", "=", id)
+        .executeTakeFirst();
+      const runAt = handOverAt(channel?.kind ?? "", at, clock.now());
+      const d = await change(actor, id, () => state.reschedule(id, at, runAt), "delivery.reschedule", noLongerScheduled, {
         at: at.toISOString(),
       });
       await queue.remove(id).catch(() => undefined);
-      await enqueue([{ deliveryId: id, runAt: at }]);
+      await enqueue([{ deliveryId: id, runAt }]);
       return d;
     },
 

@@ -79,7 +79,7 @@ export function createDeliveryState(db: Db, clock: Clock) {
     unconfirmed: (id: string, error: string) => move(id, "unconfirm", { last_error: error }),
     missed: (id: string, error: string) => move(id, "miss", { last_error: error }),
     cancel: (id: string) => move(id, "cancel"),
-    reschedule: (id: string, at: Date) => move(id, "reschedule", { scheduled_at: at, run_at: at }),
+    reschedule: (id: string, at: Date, runAt: Date = at) => move(id, "reschedule", { scheduled_at: at, run_at: runAt }),
     /** The same delivery id, hence the same idempotency key, is sent again; the new time becomes its scheduled time. */
     retry: (id: string, now: Date) => move(id, "retry", { scheduled_at: now, run_at: now, attempts: 0 }),
 

@@ -1,11 +1,13 @@
 import { type ItemMediaState, itemMediaState } from "../media/attachments.js";
-import type { ChannelKind, ItemKind, ItemVariants } from "../model.js";
+import type { Channel, ChannelKind, ItemKind, ItemVariants } from "../model.js";
 import type { AdapterRegistry, BuiltAdapter, OAuthApp, PublishRequest } from "../ports/adapter.js";
+import type { BroadcastHandover } from "../ports/broadcast.js";
 import type { Clock } from "../ports/clock.js";
 import type { MediaStore } from "../ports/media.js";
 import type { Renderer } from "../ports/renderer.js";
 import type { SecretBox } from "../secrets.js";
 import type { Db } from "../store/db.js";
+import { toChannel } from "../store/rows.js";
 
 /** Channel kinds that are an agency's portal: other channels link back to the item there. */
 const PORTAL_KINDS: ChannelKind[] = ["webhook", "wordpress"];
@@ -38,6 +40,8 @@ export function createRequestBuilder(
   media: MediaStore,
   clock: Clock,
   apps: Partial<Record<"facebook" | "zalo" | "google", OAuthApp>>,
+  /** For stations and e-boards: the item as the week's script or the board has it (content/broadcast). */
+  handover?: (t: Target, channel: Channel) => Promise<BroadcastHandover | undefined>,
 ) {
   async function portalLink(itemId: string, channelKind: ChannelKind): Promise<string | null> {
     if (PORTAL_KINDS.includes(channelKind)) return null;
@@ -74,6 +78,7 @@ export function createRequestBuilder(
       override: (JSON.parse(item.variants) as ItemVariants)[kind],
     });
     const mediaState = await itemMediaState(db, item.id);
+    const broadcast = handover ? await handover(t, toChannel(channel)) : undefined;
     const app = registry.factory(kind)?.oauthApp;
     const built = registry.build(kind, settings, channel.secret ? box.open(channel.secret) : undefined, {
       ...(app && apps[app] ? { oauthApp: apps[app] } : {}),
@@ -100,6 +105,7 @@ export function createRequestBuilder(
         text,
         ...(mediaState.state === "waiting" ? { mediaPending: true } : {}),
         ...(mediaState.state === "ready" && mediaState.media.length ? { media: mediaState.media } : {}),
+        ...(broadcast ? { broadcast } : {}),
       },
     };
   };

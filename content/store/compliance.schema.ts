@@ -20,6 +20,8 @@ export interface PublicationTable {
   evidence_bytes: number | null;
   recorded_by: string;
   created_at: Timestamp;
+  /** `broadcaster` (an airing confirmed by the station), `board` (shown on an e-board); null: Loa's delivery or evidence, as `self_reported` says. */
+  source: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The tally: one row per publication × task code of its item, with its periods in Asia/Ho_Chi_Minh. */

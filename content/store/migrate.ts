@@ -6,6 +6,7 @@ import * as m003 from "./migrations/003-media.js";
 import * as m004 from "./migrations/004-channels.js";
 import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
+import * as m009 from "./migrations/009-broadcast.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -16,12 +17,14 @@ const migrations: Record<string, Migration> = {
   "005-credentials": m005,
   // 006 is the reliability part of issue 9 (claim leases).
   "007-provider-endpoints": m007,
+  // 008 is issue 10's (SMS campaigns); 010 and 011 issue 12's.
+  "009-broadcast": m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Applies every pending migration; run at every start and by `npm run migrate`. */
-export async function migrate(db: Db, schema?: string): Promise<string[]> {
+/** Applies every pending migration (or those up to `target`, for tests of upgrades); run at every start and by `npm run migrate`. */
+export async function migrate(db: Db, schema?: string, target?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider,
@@ -30,7 +33,7 @@ export async function migrate(db: Db, schema?: string): Promise<string[]> {
     // Kysely looks for its own tables across every schema unless told which one is ours.
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

@@ -1,5 +1,13 @@
 import type { ColumnType, Selectable } from "kysely";
 import type {
+  BroadcastAiringTable,
+  BroadcastAudioTable,
+  BroadcastItemTable,
+  BroadcastScriptTable,
+  ProgrammeRundownTable,
+  UserStationTable,
+} from "./broadcast.schema.js";
+import type {
   ClosedPeriodTable,
   ExemptionTable,
   NotificationTable,
@@ -196,6 +204,12 @@ export interface Database {
   media_variants: MediaVariantTable;
   item_media: ItemMediaTable;
   agency_logos: AgencyLogoTable;
+  user_stations: UserStationTable;
+  broadcast_items: BroadcastItemTable;
+  broadcast_scripts: BroadcastScriptTable;
+  broadcast_airings: BroadcastAiringTable;
+  broadcast_audio: BroadcastAudioTable;
+  programme_rundowns: ProgrammeRundownTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;

@@ -24,6 +24,8 @@
 //   điện thoại, tổng đài, đường dây nóng, ĐT, SĐT, Zalo, fax (and after "hoặc"/"và" following one):
 //   digit by digit, a pause (comma) between the groups as written (0909 123 456), or 4-3-3 / 4-4-3.
 // - Addresses and abbreviations: spell.ts and read-aloud-dictionary.ts (data/*.json).
+
+import type { ReadAloudTools } from "../../content/ports/broadcast.js";
 import { type DictionaryOverrides, dictionary } from "./read-aloud-dictionary.js";
 import { type Context, DASHES, type Kind, Reader, SENTENCE_END, splitWord, type Word } from "./read-aloud-reader.js";
 import { isPhone, phoneGroups, readPhone } from "./read-aloud-tokens.js";
@@ -147,3 +149,15 @@ export function estimateReadingSeconds(text: string, wordsPerMinute = 160): numb
   for (const w of readAloud(text).split(/\s+/)) if (/[\p{L}\p{N}]/u.test(w)) words++;
   return Math.ceil((words * 60) / wordsPerMinute);
 }
+
+/** The read-aloud tools as the domain's port (`content/ports/broadcast.ts`) has them. */
+export const readAloudTools: ReadAloudTools = {
+  readAloud: (text, { dialect }) => readAloud(text, { dialect }),
+  readingSeconds(text, wordsPerMinute) {
+    if (!(wordsPerMinute > 0)) throw new RangeError("wordsPerMinute must be positive");
+    // The text is already read-aloud text: its words are counted as they are.
+    let words = 0;
+    for (const w of text.split(/\s+/)) if (/[\p{L}\p{N}]/u.test(w)) words++;
+    return Math.ceil((words * 60) / wordsPerMinute);
+  },
+};

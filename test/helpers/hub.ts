@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { loadConfig } from "../../content/config.js";
+import type { Clock } from "../../content/ports/clock.js";
 import { type Role, type Running, startLoa } from "../../start/start.js";
 import { type DbKind, testDatabase, uniqueName } from "./db.js";
 import { allowEntry, type StubOrigins, stubEndpointEnv } from "./endpoints.js";
@@ -52,6 +53,8 @@ export interface HubOptions {
   allow?: string[];
   /** Provider stubs: their endpoints become the provider URL variables, and their ports are allowed. */
   providers?: StubOrigins;
+  /** The time Loa reads (tests that move through weeks). */
+  clock?: Clock;
 }
 
 /**
@@ -76,7 +79,11 @@ export async function startHub(kind: DbKind, options: HubOptions = {}): Promise<
   if (allowed.length || options.shareWith) {
     env.OUTBOUND_ALLOW = [...new Set([...(env.OUTBOUND_ALLOW ?? "").split(","), ...allowed].filter(Boolean))].join(",");
   }
-  const running = await startLoa(loadConfig(env), options.roles ?? ["web", "worker", "clock"]);
+  const running = await startLoa(
+    loadConfig(env),
+    options.roles ?? ["web", "worker", "clock"],
+    options.clock ? { clock: options.clock } : {},
+  );
   const url = `http://127.0.0.1:${running.port ?? 0}`;
   return {
     running,

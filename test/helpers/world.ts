@@ -35,6 +35,12 @@ export interface Seed {
   /** An officer of the agency, other than the test's callers, and one of their tokens. */
   userId: string;
   tokenId: string;
+  /** A loudspeaker station, an e-board and a radio/TV station, with the seed item on them this week (the item urgent). */
+  stationId: string;
+  boardId: string;
+  radioId: string;
+  /** A programme (task 1.4) with its rundown. */
+  programmeId: string;
 }
 
 export interface World {
@@ -146,6 +152,26 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
     s.exemptionId = await fresh.exemption(s);
     s.userId = ok(await api("POST", "/api/users", { name: `Cán bộ ${scope}`, role: "officer", agencyId }), "user").id;
     s.tokenId = await fresh.token(s);
+    const slots = [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], time: "06:00" }];
+    const broadcastChannel = async (kind: string, settings: Record<string, unknown>) =>
+      ok(await api("POST", "/api/channels", { agencyId, kind, name: `Kênh ${kind}`, settings }), kind).id as string;
+    s.stationId = await broadcastChannel("loudspeaker", { slots });
+    s.boardId = await broadcastChannel("bulletin_board", {});
+    s.radioId = await broadcastChannel("radio_tv", { slots });
+    // This week's script is frozen already: the item goes on as an urgent addendum.
+    ok(await api("PUT", `/api/items/${s.itemId}/broadcast`, { priority: "khan_cap" }), "urgent");
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    ok(
+      await api("POST", `/api/items/${s.itemId}/schedule`, {
+        deliveries: [s.stationId, s.boardId].map((channelId) => ({ channelId, at: soon })),
+      }),
+      "on air",
+    );
+    s.programmeId = ok(
+      await api("POST", "/api/items", { agencyId, kind: "programme", title: "Dịch vụ công và bạn", body: "Chuyên mục", tasks: [] }),
+      "programme",
+    ).id;
+    ok(await api("PUT", `/api/programmes/${s.programmeId}/rundown`, { segments: [{ title: "Mở đầu", durationSeconds: 60 }] }), "rundown");
     return s;
   }
 
@@ -156,6 +182,7 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
         name: `Người dùng ${role}`,
         role,
         ...(role === "officer" || role === "broadcaster" ? { agencyId: AGENCIES.own } : {}),
+        ...(role === "broadcaster" ? { stationIds: [seeds.own.stationId, seeds.own.boardId, seeds.own.radioId] } : {}),
       }),
       role,
     ).token as string;
@@ -272,6 +299,26 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   "GET /api/publications/:id/evidence": (_w, s) => ({ params: { id: s.publicationId } }),
   "GET /feeds/:file": (_w, s) => ({ params: { file: `${s.agencyId}.rss` } }),
   "GET /api/oauth/callback": () => ({ query: { code: "ma-uy-quyen", state: "khong-co-trang-thai-nay" } }),
+  "GET /api/broadcast/stations": () => ({}),
+  "GET /api/broadcast/stations/:id/weeks/:week": (_w, s) => ({ params: { id: s.stationId, week: "current.txt" } }),
+  "GET /api/broadcast/stations/:id/weeks/:week/items/:file": (_w, s) => ({
+    params: { id: s.stationId, week: "current", file: `${s.itemId}.mp3` },
+  }),
+  "POST /api/broadcast/stations/:id/weeks/:week/aired": (_w, s) => ({
+    params: { id: s.stationId, week: "current" },
+    body: { items: [{ itemId: s.itemId, airedAt: new Date().toISOString() }] },
+  }),
+  "GET /api/items/:id/broadcast": (_w, s) => ({ params: { id: s.itemId }, query: { dialect: "north" } }),
+  "PUT /api/items/:id/broadcast": (_w, s) => ({ params: { id: s.itemId }, body: { priority: "khan_cap" } }),
+  "GET /api/boards/:id/playlist": (_w, s) => ({ params: { id: s.boardId } }),
+  "GET /api/boards/:id/slides/:file": (_w, s) => ({ params: { id: s.boardId, file: `${s.itemId}.png` } }),
+  "GET /api/programmes/weeks/:week": (_w, s) => ({ params: { week: "current" }, query: { stationId: s.radioId } }),
+  "GET /api/programmes/:id/rundown": (_w, s) => ({ params: { id: s.programmeId } }),
+  "PUT /api/programmes/:id/rundown": (_w, s) => ({
+    params: { id: s.programmeId },
+    body: { segments: [{ title: "Khách mời trao đổi", durationSeconds: 600, guests: ["Ông Nguyễn Văn A"], notes: "Trực tiếp" }] },
+  }),
+  "POST /api/text/read-aloud": () => ({ body: { text: "Gọi 1900 1234 trước 30/4.", dialect: "south" } }),
 };
 
 /**

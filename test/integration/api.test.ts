@@ -158,7 +158,7 @@ describe("the HTTP API", () => {
       expect(noSecret.body.field).toBe("secret");
     });
     it("refuses a channel kind that has no adapter yet with 422 naming 'kind'", async () => {
-      const res = await hub.api("POST", "/api/channels", { agencyId: AGENCY, kind: "loudspeaker", name: "Đài xã", settings: {} });
+      const res = await hub.api("POST", "/api/channels", { agencyId: AGENCY, kind: "sms", name: "Tin nhắn", settings: {} });
       expect(res.status).toBe(422);
       expect(res.body.field).toBe("kind");
     });
@@ -222,7 +222,18 @@ describe("the HTTP API", () => {
       expect(res.body.field).toBe("agencyId");
     });
     it("keeps a broadcaster out of channels and items", async () => {
-      const b = await hub.api("POST", "/api/users", { name: "Phát thanh viên", role: "broadcaster", agencyId: "dai-ptth-can-tho" });
+      const station = await hub.api("POST", "/api/channels", {
+        agencyId: "dai-ptth-can-tho",
+        kind: "loudspeaker",
+        name: "Đài",
+        settings: { slots: [{ days: ["mon"], time: "06:00" }] },
+      });
+      const b = await hub.api("POST", "/api/users", {
+        name: "Phát thanh viên",
+        role: "broadcaster",
+        agencyId: "dai-ptth-can-tho",
+        stationIds: [station.body.id],
+      });
       expect(b.status).toBe(201);
       expect((await hub.api("GET", "/api/items", undefined, b.body.token)).status).toBe(403);
     });
@@ -235,7 +246,7 @@ describe("the HTTP API", () => {
   });
 
   describe("agencies after the 2025 reorganisation", () => {
-    const ward = { id: "phuong-ninh-kieu", name: "Ủy ban nhân dân phường Ninh Kiều", kind: "commune", validFrom: "2025-07-01" };
+    const ward = { id: "phuong-thu-nghiem", name: "Ủy ban nhân dân phường Thử Nghiệm", kind: "commune", validFrom: "2025-07-01" };
 
     it("lets an admin add a ward, which then owes task 2.2 every week", async () => {
       const res = await hub.api("POST", "/api/agencies", ward);

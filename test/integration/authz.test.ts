@@ -81,6 +81,30 @@ const EXPECT: Record<string, Expectation> = {
   "DELETE /api/publications/:id": writeById(204),
   "PUT /api/publications/:id/evidence": writeById(200),
   "GET /api/publications/:id/evidence": read(),
+  // Stations and boards: an officer's agency's, a broadcaster's own (another agency's does not exist for them).
+  "GET /api/broadcast/stations": anyone(200),
+  "GET /api/broadcast/stations/:id/weeks/:week": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
+  "GET /api/broadcast/stations/:id/weeks/:week/items/:file": signedIn({
+    admin: 200,
+    auditor: 200,
+    officer: [200, 404],
+    broadcaster: [200, 404],
+  }),
+  // Only the station's broadcaster confirms what was aired (the officer self-reports evidence instead).
+  "POST /api/broadcast/stations/:id/weeks/:week/aired": signedIn({
+    admin: 403,
+    auditor: 403,
+    officer: [403, 404],
+    broadcaster: [201, 404],
+  }),
+  "GET /api/items/:id/broadcast": read(),
+  "PUT /api/items/:id/broadcast": writeById(200),
+  "GET /api/boards/:id/playlist": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
+  "GET /api/boards/:id/slides/:file": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
+  "GET /api/programmes/weeks/:week": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
+  "GET /api/programmes/:id/rundown": read(),
+  "PUT /api/programmes/:id/rundown": writeById(200),
+  "POST /api/text/read-aloud": anyone(200),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
@@ -180,6 +204,10 @@ describe("the authorization matrix, from the route table", () => {
       other.exemptionId,
       other.userId,
       other.tokenId,
+      other.stationId,
+      other.boardId,
+      other.radioId,
+      other.programmeId,
     ];
     const leaks = results
       .filter((r) => (r.caller === "officer" || r.caller === "broadcaster") && r.answer.status < 300)

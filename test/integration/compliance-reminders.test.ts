@@ -85,14 +85,14 @@ describe.each(DB_KINDS)("at-risk reminders (%s)", (kind) => {
     expect(bodies.every((b) => b.type === "compliance.at_risk" && b.period === "2026-W48")).toBe(true);
     expect(bodies.map((b) => b.agency.id)).not.toContain("so-tu-phap");
     expect(hook.requests.filter((r) => r.status === 401)).toEqual([]);
-    const all = await hub.api("GET", "/api/notifications?period=2026-W48");
+    const all = await hub.api("GET", "/api/notifications?period=2026-W48&limit=500");
     expect(all.body.data.filter((x: any) => x.webhookStatus?.startsWith("failed"))).toHaveLength(1);
   });
 
   it("sends nothing twice when it runs again the same week, but retries what failed", async () => {
-    const before = (await hub.api("GET", "/api/notifications?period=2026-W48")).body.data;
+    const before = (await hub.api("GET", "/api/notifications?period=2026-W48&limit=500")).body.data;
     await run();
-    const after = (await hub.api("GET", "/api/notifications?period=2026-W48")).body.data;
+    const after = (await hub.api("GET", "/api/notifications?period=2026-W48&limit=500")).body.data;
     expect(after.map((x: any) => x.id).sort()).toEqual(before.map((x: any) => x.id).sort());
     expect(after.every((x: any) => x.webhookStatus === "sent")).toBe(true);
     expect(hook.posts).toHaveLength(after.length);

@@ -3,7 +3,13 @@ import { loadConfig } from "../../content/config.js";
 
 describe("compliance configuration", () => {
   it("closes weeks on Monday 00:10 and reminds on Thursday 09:00 by default, with no webhook and no e-mail", () => {
-    expect(loadConfig({}).compliance).toEqual({ closeCron: "10 0 * * 1", remindCron: "0 9 * * 4", webhook: undefined, smtp: undefined });
+    expect(loadConfig({}).compliance).toEqual({
+      closeCron: "10 0 * * 1",
+      remindCron: "0 9 * * 4",
+      stationRemindCron: "0 17 * * 5",
+      webhook: undefined,
+      smtp: undefined,
+    });
   });
   it("reads the reminder webhook and SMTP settings", () => {
     const c = loadConfig({
