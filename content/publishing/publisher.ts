@@ -15,6 +15,8 @@ export interface PublishPolicy {
   timeoutMs: number;
   maxAttempts: number;
   backoffMs: number;
+  /** A claim's lease (`CLAIM_LEASE`): renewed every third of it while the provider call runs. */
+  leaseMs: number;
 }
 
 /** What the queue should do with the delivery's job next. */
@@ -29,7 +31,7 @@ const MAX_BACKOFF_MS = 3_600_000;
 /** How often a delivery whose media are still processing looks again. */
 const MEDIA_WAIT_MS = 2_000;
 
-export function backoffDelay(policy: PublishPolicy, attempts: number, retryAfterMs?: number): number {
+export function backoffDelay(policy: Pick<PublishPolicy, "backoffMs">, attempts: number, retryAfterMs?: number): number {
   const exponential = Math.min(MAX_BACKOFF_MS, policy.backoffMs * 2 ** Math.max(0, attempts - 1));
   return retryAfterMs === undefined ? exponential : Math.max(retryAfterMs, policy.backoffMs);
 }
@@ -44,6 +46,8 @@ export interface PublisherDeps {
   log: Log;
   /** Keeps each channel within its limits across workers. */
   limiter: ChannelLimiter;
+  /** This worker, as recorded in the leases of its claims. */
+  owner: string;
   /** A delivery was published: compliance counts it from now on. */
   onPublished(deliveryId: string, at: Date): Promise<void>;
   /** The provider refused the channel's credentials: its agency must connect the account again. */
@@ -54,7 +58,26 @@ export interface PublisherDeps {
  * Publishes one delivery: prepares its request, claims it with a conditional UPDATE (a second claimer
  * gets nothing), calls the channel's adapter outside any transaction, and records the outcome.
  */
-export function createPublisher({ db, state, build, clock, policy, log, limiter, onPublished, flagReconnect }: PublisherDeps) {
+export function createPublisher({ db, state, build, clock, policy, log, limiter, owner, onPublished, flagReconnect }: PublisherDeps) {
+  const leaseUntil = () => new Date(clock.now().getTime() + policy.leaseMs);
+
+  /** Renews the claim's lease until stopped, so that only a stopped worker's claims expire. */
+  function heartbeat(id: string): () => void {
+    const timer = setInterval(
+      () =>
+        void state.renewLease(id, owner, leaseUntil()).then(
+          (held) => {
+            if (!held)
+              log.warn({ deliveryId: id }, "the claim was given up meanwhile (its lease had expired); the outcome is still recorded");
+          },
+          (err: unknown) => log.warn({ deliveryId: id, err: (err as Error).message }, "could not renew the claim's lease"),
+        ),
+      Math.max(200, Math.floor(policy.leaseMs / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   async function failure(d: DeliveryRow, err: unknown): Promise<PublishOutcome> {
     const e =
       err instanceof AppError
@@ -107,8 +130,9 @@ export function createPublisher({ db, state, build, clock, policy, log, limiter,
   }
 
   async function claimAndPublish(d: DeliveryRow, built: Built, now: Date): Promise<PublishOutcome> {
-    const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS));
+    const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS), { owner, until: leaseUntil() });
     if (!claimed) return { next: "done", status: "taken" };
+    const stopHeartbeat = heartbeat(d.id);
     // A delivery claimed before may have reached the provider then (a lost answer, an officer's retry).
     const claimedBefore = d.claimed_at !== null;
     let result: PublishResult;
@@ -120,10 +144,12 @@ export function createPublisher({ db, state, build, clock, policy, log, limiter,
         log.info({ deliveryId: d.id, externalId: earlier.externalId }, "found the earlier attempt's publication; not posting again");
       result = earlier ?? (await built.adapter.publish(built.req, signal));
     } catch (err) {
+      stopHeartbeat();
       const outcome = await failure(claimed, err);
       log.warn({ deliveryId: d.id, attempt: claimed.attempts, outcome, err: (err as Error).message }, "publish did not succeed");
       return outcome;
     }
+    stopHeartbeat();
     // A success is recorded even if the reconciler meanwhile gave the delivery up as unconfirmed.
     await state.published(d.id, result);
     // Compliance counts it from now on; should this fail, the clock's backfill records it before closing the week.
