@@ -39,6 +39,7 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
       services.publisher,
       config.publish.concurrency,
       log,
+      config.publish.leaseMs,
     );
     stops.push(() => worker.close());
     const mediaWorker = await startMediaWorker(
