@@ -21,8 +21,11 @@ export class LoaProcess {
   output = "";
   private constructor(readonly proc: ChildProcess) {
     this.exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
-    proc.stdout?.on("data", (b: Buffer) => void (this.output += b.toString()));
-    proc.stderr?.on("data", (b: Buffer) => void (this.output += b.toString()));
+    const keep = (b: Buffer) => {
+      this.output += b.toString();
+    };
+    proc.stdout?.on("data", keep);
+    proc.stderr?.on("data", keep);
   }
 
   static start(role: Role, env: Record<string, string>): LoaProcess {
