@@ -90,8 +90,21 @@ export async function main(roles: Role[]): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.runtime.log.info({ signal }, "stopping");
-    await running.stop();
+    const { log, config } = running.runtime;
+    log.info({ signal, graceMs: config.shutdownGraceMs }, "stopping: taking no new jobs, finishing the running ones");
+    // Bounded: a provider call that outlives SHUTDOWN_GRACE is left to its claim's lease (the reconciler resolves it).
+    const grace = setTimeout(() => {
+      log.warn({ graceMs: config.shutdownGraceMs }, "running jobs did not finish within SHUTDOWN_GRACE; exiting, their claims expire");
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    grace.unref();
+    try {
+      await running.stop();
+    } catch (err) {
+      log.error({ err }, "stopping failed");
+      process.exit(1);
+    }
+    log.info("stopped");
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
