@@ -20,7 +20,9 @@ export class WebhookStub {
   /** Posts created, one per idempotency key. */
   readonly posts: Received[] = [];
   /** Every request that reached the handler, including refused and hung ones. */
-  readonly requests: { key: string | undefined; status: number | "hang" }[] = [];
+  readonly requests: { key: string | undefined; status: number | "hang"; at: number }[] = [];
+  /** When each request arrived (ms since the epoch), before any answer. */
+  readonly arrivals: { key: string | undefined; at: number }[] = [];
   readonly #script: StubReply[] = [];
   readonly #byKey = new Map<string, { id: string; url: string }>();
   readonly #hung = new Set<http.ServerResponse>();
@@ -60,13 +62,14 @@ export class WebhookStub {
   }
 
   #reply(res: http.ServerResponse, key: string | undefined, status: number, body: unknown, headers: Record<string, string> = {}) {
-    this.requests.push({ key, status });
+    this.requests.push({ key, status, at: Date.now() });
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string) {
     const key = req.headers["idempotency-key"] as string | undefined;
+    this.arrivals.push({ key, at: Date.now() });
     if (req.method !== "POST") return this.#reply(res, key, 405, { message: "POST only" });
     const expected = `sha256=${crypto.createHmac("sha256", this.secret).update(raw).digest("hex")}`;
     const given = String(req.headers["x-loa-signature"] ?? "");
@@ -85,7 +88,7 @@ export class WebhookStub {
     }
     const scripted = this.fault?.() ?? this.#script.shift();
     if (scripted && "hang" in scripted) {
-      this.requests.push({ key, status: "hang" });
+      this.requests.push({ key, status: "hang", at: Date.now() });
       this.#hung.add(res);
       return;
     }
