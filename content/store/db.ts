@@ -91,7 +91,15 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
     connectionString: database.url,
     max: 10,
     options: `-c search_path="${schema}" -c TimeZone=UTC`,
+    // A server that is restarting does not keep a query waiting forever for a connection.
+    connectionTimeoutMillis: 10_000,
   });
+  // An idle connection the server dropped (a restart, `pg_terminate_backend`, a cut network) leaves the
+  // pool by itself and the next query opens a new one; unheard, the pool's 'error' would stop the process.
+  pool.on("error", () => undefined);
+  // The same for a connection lost while checked out (between a transaction's statements): its query
+  // fails, the pool discards it on release.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: "postgres", close: () => db.destroy() };
 }
