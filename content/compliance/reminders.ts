@@ -120,15 +120,31 @@ export function createReminders(db: Db, clock: Clock, log: Log, unconfirmedStati
     return out;
   }
 
+  /**
+   * Takes the sending of one notification on one medium, so that two clocks (or two runs) never both
+   * send it: one conditional UPDATE from "not sent yet" or "failed" to "sending". A clock stopped
+   * mid-send leaves it "sending": a reminder is sent at most once.
+   */
+  async function take(id: string, column: "webhook_status" | "email_status"): Promise<boolean> {
+    const row = await db
+      .updateTable("notifications")
+      .set({ [column]: "sending" })
+      .where("id", "=", id)
+      .where((eb) => eb.or([eb(column, "is", null), eb(column, "like", "failed%")]))
+      .returning("id")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async function send(n: Notification, agency: Agency, notifier: Notifier): Promise<void> {
     const set: { webhook_status?: string; email_status?: string } = {};
-    if (notifier.webhook && n.webhookStatus !== "sent") {
+    if (notifier.webhook && n.webhookStatus !== "sent" && (await take(n.id, "webhook_status"))) {
       set.webhook_status = await notifier.webhook(n, agency).then(
         () => "sent",
         (err: Error) => `failed: ${err.message}`.slice(0, 500),
       );
     }
-    if (notifier.email && n.emailStatus !== "sent" && n.emailStatus !== "no recipients") {
+    if (notifier.email && n.emailStatus !== "sent" && n.emailStatus !== "no recipients" && (await take(n.id, "email_status"))) {
       const to = (
         await db
           .selectFrom("users")
