@@ -61,6 +61,18 @@ function isConstraintRace(err: unknown): boolean {
   );
 }
 
+/**
+ * The disk under `DATA_DIR` (or the database's) is full: a file write (`ENOSPC`, `EDQUOT` over a
+ * quota) or SQLite's (`SQLITE_FULL`), here or in a cause. The failed write was undone where it
+ * started (the partial upload removed, the SQLite transaction rolled back).
+ */
+export function isDiskFull(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === "ENOSPC" || e.code === "EDQUOT" || e.code === "SQLITE_FULL") return true;
+  }
+  return false;
+}
+
 /** One place turns errors into `{code, message, field?}`; anything unexpected is a bare 500. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -81,6 +93,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (e.type === "entity.too.large") {
       res.status(413).json({ code: "invalid_input", message: "the body is too large" });
+      return;
+    }
+    if (isDiskFull(err)) {
+      log.error({ err, method: req.method, url: req.originalUrl }, "the disk is full: a write was refused and undone");
+      res.status(507).json({
+        code: "insufficient_storage",
+        message: "the server's disk is full, so nothing was saved; try again once an administrator has freed space",
+      });
       return;
     }
     if (isConstraintRace(err)) {

@@ -3,6 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
 import {
+  type DatabaseConnection,
+  type Driver,
   Kysely,
   type KyselyPlugin,
   OperationNodeTransformer,
@@ -13,6 +15,7 @@ import {
   type QueryResult,
   type RootOperationNode,
   SqliteDialect,
+  SqliteDriver,
   type UnknownRow,
   ValueNode,
 } from "kysely";
@@ -62,6 +65,32 @@ export interface OpenedDb {
   close(): Promise<void>;
 }
 
+/**
+ * SQLite ends a transaction by itself when a write fails for want of space (`SQLITE_FULL`) or memory;
+ * Kysely's ROLLBACK then fails ("no transaction is active") and hides the error that matters. The
+ * rollback is skipped when SQLite has already rolled back, so the caller sees `SQLITE_FULL`.
+ */
+class SqliteRollbackDriver extends SqliteDriver {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly sqlite: SQLite.Database,
+  ) {
+    super(config);
+  }
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.sqlite.inTransaction) await super.rollbackTransaction(connection);
+  }
+}
+
+class SqliteRollbackDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite });
+  }
+  override createDriver(): Driver {
+    return new SqliteRollbackDriver({ database: this.sqlite }, this.sqlite);
+  }
+}
+
 /** Opens the configured database: SQLite in the data dir by default, PostgreSQL when `DATABASE_URL` is set. */
 export async function openDb(database: Config["database"]): Promise<OpenedDb> {
   if (database.kind === "sqlite") {
@@ -72,7 +101,7 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("synchronous = NORMAL");
     const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: sqlite }),
+      dialect: new SqliteRollbackDialect(sqlite),
       plugins: [new SqliteDatesPlugin()],
     });
     return { db, kind: "sqlite", close: () => db.destroy() };

@@ -107,6 +107,8 @@ export async function allPublished(db: Db, channelId: string, n: number, ms: num
 export interface Figures {
   fault: string;
   deliveries: number;
+  /** What `deliveries` counts, when not deliveries (the disk-full fault counts writes). */
+  unit?: string;
   /** Deliveries that never reached the provider, or are not `published` in Loa. */
   lost: number;
   /** Idempotency keys with more than one post at the provider, or Loa's id not the provider's post. */
@@ -147,6 +149,6 @@ export async function tally(
 /** Prints one fault's figures (a line the README's table is made from). */
 export function report(f: Figures): void {
   process.stdout.write(
-    `\nFAULT ${f.fault} | deliveries ${f.deliveries} | lost ${f.lost} | duplicated ${f.duplicated} | left for a person ${f.leftForPerson} | recovery ${(f.recoveryMs / 1000).toFixed(1)} s${f.resent === undefined ? "" : ` | sent again, deduplicated by key ${f.resent}`}\n`,
+    `\nFAULT ${f.fault} | ${f.unit ?? "deliveries"} ${f.deliveries} | lost ${f.lost} | duplicated ${f.duplicated} | left for a person ${f.leftForPerson} | recovery ${(f.recoveryMs / 1000).toFixed(1)} s${f.resent === undefined ? "" : ` | sent again, deduplicated by key ${f.resent}`}\n`,
   );
 }
