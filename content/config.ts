@@ -219,8 +219,9 @@ export const EnvSchema = z.object({
     .default(["web720", "youtube1080", "vertical"]),
   MEDIA_VIDEO_PRESET: z.enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"]).default("veryfast"),
   MEDIA_WATERMARK_PROFILES: nameList.pipe(z.array(z.enum(["feed", "square", "thumb", "board", "original"]))).default(["feed", "square"]),
-  FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
-  FFPROBE_PATH: z.string().min(1).default("ffprobe"),
+  // Unset: the system's ffmpeg/ffprobe, else the npm packages' binaries (start/runtime.ts resolves them).
+  FFMPEG_PATH: optionalText,
+  FFPROBE_PATH: optionalText,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PUBLIC_URL: optionalText.pipe(z.url().optional()),
   FACEBOOK_CLIENT_ID: optionalText,
@@ -299,8 +300,9 @@ export interface MediaConfig {
   videoProfiles: z.infer<typeof EnvSchema>["MEDIA_VIDEO_PROFILES"];
   videoPreset: z.infer<typeof EnvSchema>["MEDIA_VIDEO_PRESET"];
   watermarkProfiles: z.infer<typeof EnvSchema>["MEDIA_WATERMARK_PROFILES"];
-  ffmpegPath: string;
-  ffprobePath: string;
+  /** As configured; unset means "find one" (the system's, else the npm package's). */
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
   /** Total bytes of stored media (originals and variants) an agency may have. */
   quotaPerAgency: number;
 }
