@@ -222,6 +222,8 @@ export const EnvSchema = z.object({
   // Unset: the system's ffmpeg/ffprobe, else the npm packages' binaries (start/runtime.ts resolves them).
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
+  // Unset: /metrics only on the API (admin token). Set: every process also serves it here, without a token.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PUBLIC_URL: optionalText.pipe(z.url().optional()),
   FACEBOOK_CLIENT_ID: optionalText,
@@ -267,6 +269,8 @@ export interface Config {
   reconcile: { cron: string; horizonMs: number };
   compliance: ComplianceConfig;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** Prometheus: `/metrics` on the API for admins, and on `port` (every process, no token) when set. */
+  metrics: { port: number | undefined };
   /** Where users and providers reach this hub (feeds' links, OAuth redirect); defaults to localhost. */
   publicUrl: string;
   /** The city's apps registered with each OAuth provider, where configured. */
@@ -366,6 +370,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
     },
     logLevel: e.LOG_LEVEL,
+    metrics: { port: e.METRICS_PORT },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     oauthApps: Object.fromEntries(
       (

@@ -27,6 +27,7 @@ import type { Clock } from "./ports/clock.js";
 import type { ChannelLimiter } from "./ports/limiter.js";
 import type { Log } from "./ports/log.js";
 import type { MediaStore, MediaTools } from "./ports/media.js";
+import type { Metrics } from "./ports/metrics.js";
 import type { DeliveryQueue, MediaQueue } from "./ports/queues.js";
 import type { Renderer } from "./ports/renderer.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
@@ -47,6 +48,8 @@ export interface ServiceDeps {
   log: Log;
   renderer: Renderer;
   limiter: ChannelLimiter;
+  /** Operations' figures (Prometheus in workers/metrics.ts); none when absent. */
+  metrics?: Metrics;
   config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth">;
   /** Where media files live, the tools that derive their variants, and the media work list. */
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
@@ -104,6 +107,7 @@ export function createServices(deps: ServiceDeps) {
       policy: config.publish,
       log,
       limiter: deps.limiter,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
       onPublished: async (deliveryId, at) => {
         await recordDeliveryPublication(db, deliveryId, at);
       },

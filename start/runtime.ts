@@ -20,6 +20,7 @@ import { createSlideRenderer, FONT_CANDIDATES, findFont } from "../workers/media
 import { createMediaTools } from "../workers/media/tools.js";
 import { createEspeakTts } from "../workers/media/tts.js";
 import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js";
+import { createPromMetrics, type PromMetrics } from "../workers/metrics.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
 
 /** The real time; tests pass their own `Clock` to `startLoa`. */
@@ -32,6 +33,8 @@ export interface Runtime {
   services: Services;
   queue: BullDeliveryQueue;
   mediaQueue: BullMediaQueue;
+  /** Prometheus metrics of this process (publish outcomes, latency, lateness, media jobs, queue depths). */
+  metrics: PromMetrics;
   /** The ffmpeg and ffprobe in use (logged at start). */
   binaries: ResolvedBinaries;
   /** Builds a fresh Redis connection for a blocking consumer (BullMQ workers need their own). */
@@ -118,6 +121,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   );
   const mediaQueue = createMediaQueue(redis, config.queuePrefix);
   mediaQueue.queue.on("error", () => undefined);
+  const metrics = createPromMetrics(clock);
+  metrics.watchQueues([queue.queue, mediaQueue.queue]);
   const services = createServices({
     db: database.db,
     queue,
@@ -127,6 +132,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     log,
     renderer: createRenderer(),
     limiter: createChannelLimiter(redis, config.queuePrefix, clock),
+    metrics,
     config,
     media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media, bins), queue: mediaQueue },
     broadcast: {
@@ -148,6 +154,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     queue,
     mediaQueue,
     binaries: bins,
+    metrics,
     redis,
     redisForWorker() {
       const c = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), log, "worker");

@@ -24,6 +24,11 @@ export function startPublishWorker(connection: Redis, prefix: string, publisher:
     { connection, prefix, concurrency, autorun: true },
   );
   worker.on("error", (err) => log.error({ err }, "publish worker error"));
-  worker.on("failed", (job, err) => log.warn({ jobId: job?.id, err: err.message }, "publish job failed"));
+  worker.on("failed", (job, err) =>
+    log.warn(
+      { jobId: job?.id, deliveryId: (job?.data as Partial<PublishJob> | undefined)?.deliveryId, err: err.message },
+      "publish job failed",
+    ),
+  );
   return worker;
 }
