@@ -185,6 +185,8 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, "a lower-case SQL identifier")
     .default("public"),
+  // Connections each process keeps to PostgreSQL (unset: 10); see README "Deployment".
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   QUEUE_PREFIX: z
     .string()
@@ -247,7 +249,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; schema: string };
+  database: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; schema: string; poolSize?: number };
   redisUrl: string;
   queuePrefix: string;
   adminToken: string | undefined;
@@ -344,7 +346,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: "postgres", url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
+      ? {
+          kind: "postgres",
+          url: e.DATABASE_URL,
+          schema: e.DATABASE_SCHEMA,
+          ...(e.DATABASE_POOL_SIZE ? { poolSize: e.DATABASE_POOL_SIZE } : {}),
+        }
       : { kind: "sqlite", file: path.join(dataDir, "loa.db") },
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,

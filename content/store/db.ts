@@ -88,7 +88,7 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
   }
   const pool = new pg.Pool({
     connectionString: database.url,
-    max: 10,
+    max: database.poolSize ?? 10,
     options: `-c search_path="${schema}" -c TimeZone=UTC`,
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
