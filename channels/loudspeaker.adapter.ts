@@ -59,6 +59,8 @@ export const loudspeakerFactory: AdapterFactory<typeof Settings> = {
       throw new AppError("unprocessable", "a pushed station needs a secret to sign with", { field: "secret" });
     return {
       kind: "loudspeaker",
+      // A pushed station gets the delivery id as its Idempotency-Key; a pulled one is only recorded.
+      idempotent: true,
       check: (req) => stationProblems(req, "the station"),
       async publish(req, signal) {
         const b = stationHandover(req);

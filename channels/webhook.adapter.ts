@@ -71,6 +71,7 @@ export const webhookFactory: AdapterFactory<typeof WebhookSettings> = {
     if (!secret) throw new AppError("unprocessable", "a webhook channel needs a secret to sign with", { field: "secret" });
     return {
       kind: "webhook",
+      idempotent: true,
       check(req): Problem[] {
         return titleProblems(req.text.title, "the CMS");
       },

@@ -201,6 +201,9 @@ export const EnvSchema = z.object({
   PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   RECONCILE_CRON: z.string().default("* * * * *"),
   RECONCILE_HORIZON: Duration.default(24 * 3_600_000),
+  CLAIM_LEASE: Duration.pipe(z.number().min(1_000, "at least 1s")).default(20_000),
+  UNCONFIRMED_SETTLE: Duration.default(120_000),
+  SHUTDOWN_GRACE: Duration.default(30_000),
   COMPLIANCE_CLOSE_CRON: z.string().trim().min(1).default("10 0 * * 1"),
   COMPLIANCE_REMIND_CRON: z.string().trim().min(1).default("0 9 * * 4"),
   REMINDER_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: "an http(s) URL" }).optional()),
@@ -267,8 +270,13 @@ export interface Config {
     maxAttempts: number;
     backoffMs: number;
     concurrency: number;
+    /** How long a claim holds without its worker's heartbeat (`CLAIM_LEASE`). */
+    leaseMs: number;
   };
-  reconcile: { cron: string; horizonMs: number };
+  /** `settleMs`: how long an `unconfirmed` delivery waits before the reconciler asks the provider and, if nothing is there, sends again. */
+  reconcile: { cron: string; horizonMs: number; settleMs: number };
+  /** How long SIGTERM waits for in-flight jobs before the process exits anyway (`SHUTDOWN_GRACE`). */
+  shutdownGraceMs: number;
   compliance: ComplianceConfig;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   /** Prometheus: `/metrics` on the API for admins, and on `port` (every process, no token) when set. */
@@ -367,8 +375,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
       backoffMs: e.PUBLISH_BACKOFF,
       concurrency: e.PUBLISH_CONCURRENCY,
+      leaseMs: e.CLAIM_LEASE,
     },
-    reconcile: { cron: e.RECONCILE_CRON, horizonMs: e.RECONCILE_HORIZON },
+    reconcile: { cron: e.RECONCILE_CRON, horizonMs: e.RECONCILE_HORIZON, settleMs: e.UNCONFIRMED_SETTLE },
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
     compliance: {
       closeCron: e.COMPLIANCE_CLOSE_CRON,
       remindCron: e.COMPLIANCE_REMIND_CRON,

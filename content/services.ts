@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import path from "node:path";
 import { createChannelService } from "./accounts/accounts.js";
 import { flagReconnect } from "./accounts/health.js";
@@ -36,6 +37,7 @@ import { createPreviewService } from "./publishing/preview.js";
 import { createPublisher } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
 import { createRequestBuilder } from "./publishing/request.js";
+import { createUnconfirmedResolver } from "./publishing/unconfirmed.js";
 import type { SecretBox } from "./secrets.js";
 import type { Db } from "./store/db.js";
 
@@ -62,6 +64,8 @@ const STUCK_GRACE_MS = 60_000;
 
 /** Wires the use cases to their collaborators; entry points and tests call this once. */
 export function createServices(deps: ServiceDeps) {
+  // This process's name in the leases of its claims.
+  const workerId = `${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
   const { db, queue, registry, box, clock, log, config } = deps;
   const compliance = createComplianceService(db, clock);
   const state = createDeliveryState(db, clock);
@@ -86,6 +90,9 @@ export function createServices(deps: ServiceDeps) {
   const preview = createPreviewService(db, buildRequest);
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
+  const onPublished = async (deliveryId: string, at: Date) => {
+    await recordDeliveryPublication(db, deliveryId, at);
+  };
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
@@ -108,9 +115,8 @@ export function createServices(deps: ServiceDeps) {
       log,
       limiter: deps.limiter,
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
-      onPublished: async (deliveryId, at) => {
-        await recordDeliveryPublication(db, deliveryId, at);
-      },
+      owner: workerId,
+      onPublished,
       flagReconnect: (channelId, reason, at) => flagReconnect(db, channelId, reason, at),
     }),
     buildRequest,
@@ -135,6 +141,15 @@ export function createServices(deps: ServiceDeps) {
         stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
       },
       log,
+      createUnconfirmedResolver(
+        db,
+        state,
+        buildRequest,
+        clock,
+        { settleMs: config.reconcile.settleMs, timeoutMs: config.publish.timeoutMs },
+        log,
+        onPublished,
+      ),
     ),
   };
 }

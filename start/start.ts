@@ -43,6 +43,7 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
       services.publisher,
       config.publish.concurrency,
       log,
+      config.publish.leaseMs,
     );
     stops.push(() => worker.close());
     const mediaWorker = await startMediaWorker(
@@ -60,7 +61,8 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
     });
   }
   if (roles.includes("clock")) {
-    const clock = await startClock(services, config.reconcile.cron, log, config.compliance, config.tokens);
+    const reclaimEveryMs = Math.max(1_000, Math.floor(config.publish.leaseMs / 4));
+    const clock = await startClock(services, config.reconcile.cron, log, config.compliance, config.tokens, reclaimEveryMs);
     stops.push(() => clock.stop());
   }
   if (roles.includes("web")) {

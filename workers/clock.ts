@@ -43,6 +43,8 @@ export async function startClock(
   log: Logger,
   compliance?: ComplianceConfig,
   tokens?: Config["tokens"],
+  /** How often expired claims are given up and settled unconfirmed deliveries resolved (a quarter of `CLAIM_LEASE`). */
+  reclaimEveryMs?: number,
 ): Promise<{ stop(): void }> {
   const reconcile = async () => {
     try {
@@ -53,7 +55,24 @@ export async function startClock(
     }
   };
   await reconcile();
-  const tasks = [cron.schedule(cronExpr, reconcile, { timezone: ZONE, name: "reconcile", noOverlap: true })];
+  const tasks: { stop(): unknown }[] = [cron.schedule(cronExpr, reconcile, { timezone: ZONE, name: "reconcile", noOverlap: true })];
+  if (reclaimEveryMs) {
+    // A dead worker's claims are found within a lease and this interval, not at the next reconcile.
+    let busy = false;
+    const timer = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const r = await services.reconcile.reclaim();
+        if (r.unconfirmed || r.published || r.resent) log.info(r, "reclaimed deliveries");
+      } catch (err) {
+        log.error({ err }, "reclaiming deliveries failed; will try again");
+      } finally {
+        busy = false;
+      }
+    }, reclaimEveryMs);
+    tasks.push({ stop: () => clearInterval(timer) });
+  }
   if (compliance) tasks.push(...startComplianceDuties(services, compliance, log));
   if (tokens) {
     const refresh = async () => {

@@ -5,7 +5,15 @@ import type { Publisher } from "../content/publishing/publisher.js";
 import { PUBLISH_QUEUE, PublishJob } from "./publish.queue.js";
 
 /** Runs publish jobs: one use case per job; "later" outcomes put the job back into the delayed set. */
-export function startPublishWorker(connection: Redis, prefix: string, publisher: Publisher, concurrency: number, log: Log): Worker {
+export function startPublishWorker(
+  connection: Redis,
+  prefix: string,
+  publisher: Publisher,
+  concurrency: number,
+  log: Log,
+  /** BullMQ's job lock and stalled check follow the claim lease, so a dead worker's jobs run again as soon as its claims expire. */
+  lockMs?: number,
+): Worker {
   const worker = new Worker(
     PUBLISH_QUEUE,
     async (job: Job, token?: string) => {
@@ -21,7 +29,7 @@ export function startPublishWorker(connection: Redis, prefix: string, publisher:
       }
       return outcome.status;
     },
-    { connection, prefix, concurrency, autorun: true },
+    { connection, prefix, concurrency, autorun: true, ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}) },
   );
   worker.on("error", (err) => log.error({ err }, "publish worker error"));
   worker.on("failed", (job, err) =>

@@ -61,6 +61,11 @@ export interface ChannelAdapter {
   check(req: PublishRequest): Problem[];
   publish(req: PublishRequest, signal: AbortSignal): Promise<PublishResult>;
   lookup?(deliveryId: string, signal: AbortSignal): Promise<PublishResult | undefined>;
+  /**
+   * The provider keeps one post per delivery id (an `Idempotency-Key`), so sending again cannot post
+   * twice: an unconfirmed delivery is resolved by sending it again even without `lookup`.
+   */
+  readonly idempotent?: boolean;
 }
 
 /**

@@ -139,6 +139,8 @@ export function createDeliveryService(
           url: null,
           published_at: null,
           claimed_at: null,
+          lease_until: null,
+          lease_owner: null,
           created_at: now,
           updated_at: now,
         });

@@ -28,8 +28,14 @@ export const TRANSITIONS = {
   reschedule: { from: ["scheduled"], to: "scheduled" },
   /** An officer's decision to try again. */
   retry: { from: ["failed", "unconfirmed", "missed"], to: "scheduled" },
-  /** The reconciler: the claiming worker stopped mid-call, so the outcome is unknown. */
+  /** The reconciler: the claiming worker stopped mid-call (its lease expired), so the outcome is unknown. */
   abandon: { from: ["publishing"], to: "unconfirmed" },
+  /**
+   * The reconciler, once `UNCONFIRMED_SETTLE` has passed: the provider has no trace of it (lookup) or
+   * dedupes by the delivery id, so it is sent again with the same idempotency key. Its attempts and
+   * claim stay, so the publisher asks the provider once more before posting.
+   */
+  resend: { from: ["unconfirmed"], to: "scheduled" },
 } as const satisfies Record<string, { from: readonly string[]; to: string }>;
 export type Transition = keyof typeof TRANSITIONS;
 
@@ -37,13 +43,16 @@ export function createDeliveryState(db: Db, clock: Clock) {
   /** Applies one transition; answers the updated row, or undefined when the delivery was not in an allowed state. */
   async function move(id: string, t: Transition, values: Omit<Updateable<DeliveryTable>, "id" | "status"> = {}) {
     const { from, to } = TRANSITIONS[t];
-    return db
-      .updateTable("deliveries")
-      .set({ ...values, status: to, updated_at: clock.now() })
-      .where("id", "=", id)
-      .where("status", "in", [...from])
-      .returningAll()
-      .executeTakeFirst();
+    return (
+      db
+        .updateTable("deliveries")
+        // Only `claim` enters `publishing`: every other change ends the claim's lease.
+        .set({ ...values, status: to, lease_until: null, lease_owner: null, updated_at: clock.now() })
+        .where("id", "=", id)
+        .where("status", "in", [...from])
+        .returningAll()
+        .executeTakeFirst()
+    );
   }
 
   return {
@@ -57,12 +66,22 @@ export function createDeliveryState(db: Db, clock: Clock) {
         .execute();
     },
 
-    /** Claims a due delivery for this worker (not one moved to later meanwhile). */
-    async claim(id: string, now: Date, dueBy: Date): Promise<DeliveryRow | undefined> {
+    /**
+     * Claims a due delivery for this worker (not one moved to later meanwhile): one conditional UPDATE
+     * sets the status, the owner and the lease, so the claim and its lease cannot be seen apart.
+     */
+    async claim(id: string, now: Date, dueBy: Date, lease: { owner: string; until: Date }): Promise<DeliveryRow | undefined> {
       const { from, to } = TRANSITIONS.claim;
       return db
         .updateTable("deliveries")
-        .set((eb) => ({ status: to, attempts: eb("attempts", "+", 1), claimed_at: now, updated_at: now }))
+        .set((eb) => ({
+          status: to,
+          attempts: eb("attempts", "+", 1),
+          claimed_at: now,
+          lease_owner: lease.owner,
+          lease_until: lease.until,
+          updated_at: now,
+        }))
         .where("id", "=", id)
         .where("status", "in", [...from])
         .where("run_at", "<=", dueBy)
@@ -83,13 +102,42 @@ export function createDeliveryState(db: Db, clock: Clock) {
     /** The same delivery id, hence the same idempotency key, is sent again; the new time becomes its scheduled time. */
     retry: (id: string, now: Date) => move(id, "retry", { scheduled_at: now, run_at: now, attempts: 0 }),
 
+    /** The claiming worker's heartbeat: extends its lease while the provider call runs; false when the claim is no longer its own. */
+    async renewLease(id: string, owner: string, until: Date): Promise<boolean> {
+      const row = await db
+        .updateTable("deliveries")
+        .set({ lease_until: until })
+        .where("id", "=", id)
+        .where("status", "=", "publishing")
+        .where("lease_owner", "=", owner)
+        .returning("id")
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** Gives up, in one statement, every claim whose lease ran out before `now` (its worker stopped); answers their ids. */
+    async abandonExpired(now: Date, error: string): Promise<string[]> {
+      const { from, to } = TRANSITIONS.abandon;
+      const rows = await db
+        .updateTable("deliveries")
+        .set({ status: to, last_error: error, lease_until: null, lease_owner: null, updated_at: clock.now() })
+        .where("status", "in", [...from])
+        .where("lease_until", "<", now)
+        .returning("id")
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    /** Sends an unconfirmed delivery again (see `resend`): due now. */
+    resend: (id: string, now: Date, reason: string) => move(id, "resend", { run_at: now, last_error: reason }),
+
     /** Gives up the claims of stopped workers; answers the ids that were still publishing. */
     async abandon(ids: string[], error: string): Promise<string[]> {
       if (ids.length === 0) return [];
       const { from, to } = TRANSITIONS.abandon;
       const rows = await db
         .updateTable("deliveries")
-        .set({ status: to, last_error: error, updated_at: clock.now() })
+        .set({ status: to, last_error: error, lease_until: null, lease_owner: null, updated_at: clock.now() })
         .where("status", "in", [...from])
         .where("id", "in", ids)
         .returning("id")

@@ -16,6 +16,8 @@ export interface PublishPolicy {
   timeoutMs: number;
   maxAttempts: number;
   backoffMs: number;
+  /** A claim's lease (`CLAIM_LEASE`): renewed every third of it while the provider call runs. */
+  leaseMs: number;
 }
 
 /** What the queue should do with the delivery's job next. */
@@ -30,7 +32,7 @@ const MAX_BACKOFF_MS = 3_600_000;
 /** How often a delivery whose media are still processing looks again. */
 const MEDIA_WAIT_MS = 2_000;
 
-export function backoffDelay(policy: PublishPolicy, attempts: number, retryAfterMs?: number): number {
+export function backoffDelay(policy: Pick<PublishPolicy, "backoffMs">, attempts: number, retryAfterMs?: number): number {
   const exponential = Math.min(MAX_BACKOFF_MS, policy.backoffMs * 2 ** Math.max(0, attempts - 1));
   return retryAfterMs === undefined ? exponential : Math.max(retryAfterMs, policy.backoffMs);
 }
@@ -47,6 +49,8 @@ export interface PublisherDeps {
   limiter: ChannelLimiter;
   /** Outcomes, provider latency and lateness for operations; none when absent. */
   metrics?: Metrics;
+  /** This worker, as recorded in the leases of its claims. */
+  owner: string;
   /** A delivery was published: compliance counts it from now on. */
   onPublished(deliveryId: string, at: Date): Promise<void>;
   /** The provider refused the channel's credentials: its agency must connect the account again. */
@@ -58,8 +62,28 @@ export interface PublisherDeps {
  * gets nothing), calls the channel's adapter outside any transaction, and records the outcome.
  */
 export function createPublisher(deps: PublisherDeps) {
-  const { db, state, build, clock, policy, limiter, onPublished, flagReconnect } = deps;
+  const { db, state, build, clock, policy, limiter, owner, onPublished, flagReconnect } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const log = deps.log;
+  const leaseUntil = () => new Date(clock.now().getTime() + policy.leaseMs);
+
+  /** Renews the claim's lease until stopped, so that only a stopped worker's claims expire. */
+  function heartbeat(id: string): () => void {
+    const timer = setInterval(
+      () =>
+        void state.renewLease(id, owner, leaseUntil()).then(
+          (held) => {
+            if (!held)
+              log.warn({ deliveryId: id }, "the claim was given up meanwhile (its lease had expired); the outcome is still recorded");
+          },
+          (err: unknown) => log.warn({ deliveryId: id, err: (err as Error).message }, "could not renew the claim's lease"),
+        ),
+      Math.max(200, Math.floor(policy.leaseMs / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   async function failure(d: DeliveryRow, err: unknown): Promise<PublishOutcome> {
     const e =
       err instanceof AppError
@@ -113,11 +137,12 @@ export function createPublisher(deps: PublisherDeps) {
 
   async function claimAndPublish(d: DeliveryRow, built: Built, now: Date, log: Log): Promise<PublishOutcome> {
     const kind = built.channelKind;
-    const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS));
+    const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS), { owner, until: leaseUntil() });
     if (!claimed) {
       metrics.publishAttempt({ kind, outcome: "taken" });
       return { next: "done", status: "taken" };
     }
+    const stopHeartbeat = heartbeat(d.id);
     // A delivery claimed before may have reached the provider then (a lost answer, an officer's retry).
     const claimedBefore = d.claimed_at !== null;
     let result: PublishResult;
@@ -129,6 +154,7 @@ export function createPublisher(deps: PublisherDeps) {
       if (earlier) log.info({ externalId: earlier.externalId }, "found the earlier attempt's publication; not posting again");
       result = earlier ?? (await built.adapter.publish(built.req, signal));
     } catch (err) {
+      stopHeartbeat();
       const outcome = await failure(claimed, err);
       metrics.publishAttempt({
         kind,
@@ -140,6 +166,7 @@ export function createPublisher(deps: PublisherDeps) {
       return outcome;
     }
     const durationMs = performance.now() - sent;
+    stopHeartbeat();
     // A success is recorded even if the reconciler meanwhile gave the delivery up as unconfirmed.
     await state.published(d.id, result);
     metrics.publishAttempt({ kind, outcome: "published", durationMs, latenessMs: clock.now().getTime() - d.scheduled_at.getTime() });

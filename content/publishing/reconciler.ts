@@ -3,40 +3,67 @@ import type { Log } from "../ports/log.js";
 import type { DeliveryQueue } from "../ports/queues.js";
 import type { Db } from "../store/db.js";
 import type { DeliveryState } from "./delivery-state.js";
+import type { UnconfirmedResolver } from "./unconfirmed.js";
 
 export interface ReconcilePolicy {
   /** Jobs are (re)added for scheduled deliveries due within this horizon. */
   horizonMs: number;
-  /** A delivery still `publishing` this long after its claim (its channel's timeout and a grace) lost its worker mid-call. */
+  /**
+   * Claims made before leases (migration 010) have none: such a delivery still `publishing` this long
+   * after its claim (its channel's timeout and a grace) lost its worker mid-call.
+   */
   stuckAfterMs(channelKind: string): number;
 }
 
 const BATCH = 1_000;
+const ABANDONED = "the worker stopped while publishing (its claim's lease expired); Loa checks with the provider before sending again";
 
 /**
  * Redis is a work list rebuilt from the database: re-adds the jobs of scheduled deliveries due within
  * the horizon (adding an existing job is a no-op, and the worker's conditional claim makes a stray
- * duplicate harmless), and gives up as `unconfirmed` the deliveries whose worker died while publishing.
+ * duplicate harmless); gives up as `unconfirmed` the claims whose lease expired (their worker stopped),
+ * and resolves unconfirmed deliveries where the provider can tell (see `unconfirmed.ts`).
  */
-export function createReconciler(db: Db, state: DeliveryState, queue: DeliveryQueue, clock: Clock, policy: ReconcilePolicy, log: Log) {
-  /** Claims older than their channel's publish timeout (and a grace) lost their worker: the outcome is unknown. */
-  async function giveUpAbandonedClaims(now: Date): Promise<string[]> {
+export function createReconciler(
+  db: Db,
+  state: DeliveryState,
+  queue: DeliveryQueue,
+  clock: Clock,
+  policy: ReconcilePolicy,
+  log: Log,
+  resolver: UnconfirmedResolver,
+) {
+  /** Claims without a lease (older than migration 010) and older than their channel's timeout and a grace. */
+  async function giveUpLeaselessClaims(now: Date): Promise<string[]> {
     const claims = await db
       .selectFrom("deliveries")
       .innerJoin("channels", "channels.id", "deliveries.channel_id")
       .select(["deliveries.id", "deliveries.claimed_at", "channels.kind"])
       .where("deliveries.status", "=", "publishing")
+      .where("deliveries.lease_until", "is", null)
       .execute();
     const abandoned = claims
       .filter((c) => c.claimed_at && now.getTime() - c.claimed_at.getTime() > policy.stuckAfterMs(c.kind))
       .map((c) => c.id);
-    return state.abandon(abandoned, "the worker stopped while publishing; check the channel before retrying");
+    return state.abandon(abandoned, ABANDONED);
   }
 
-  return async function reconcile(): Promise<{ queued: number; unconfirmed: number }> {
+  /**
+   * The frequent part (every quarter of `CLAIM_LEASE`): expired claims become `unconfirmed`, and
+   * settled unconfirmed deliveries are looked up or sent again; those sent again are queued at once.
+   */
+  async function reclaim(): Promise<{ unconfirmed: number; published: number; resent: number }> {
     const now = clock.now();
-    const stuck = await giveUpAbandonedClaims(now);
-    const until = new Date(now.getTime() + policy.horizonMs);
+    const stuck = [...(await state.abandonExpired(now, ABANDONED)), ...(await giveUpLeaselessClaims(now))];
+    if (stuck.length) log.warn({ ids: stuck }, "deliveries left publishing by a stopped worker are now unconfirmed");
+    const resolved = await resolver.resolve(now);
+    if (resolved.resent.length) await queue.add(resolved.resent.map((deliveryId) => ({ deliveryId, runAt: now })));
+    return { unconfirmed: stuck.length, published: resolved.published, resent: resolved.resent.length };
+  }
+
+  async function reconcile(): Promise<{ queued: number; unconfirmed: number; published: number; resent: number }> {
+    const reclaimed = await reclaim();
+    const until = new Date(clock.now().getTime() + policy.horizonMs);
     let queued = 0;
     let after = "";
     for (;;) {
@@ -55,7 +82,9 @@ export function createReconciler(db: Db, state: DeliveryState, queue: DeliveryQu
       after = rows[rows.length - 1]?.id ?? after;
       if (rows.length < BATCH) break;
     }
-    if (stuck.length) log.warn({ ids: stuck }, "deliveries left publishing by a stopped worker are now unconfirmed");
-    return { queued, unconfirmed: stuck.length };
-  };
+    return { queued, ...reclaimed };
+  }
+
+  return Object.assign(reconcile, { reclaim });
 }
+export type Reconciler = ReturnType<typeof createReconciler>;

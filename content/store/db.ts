@@ -34,7 +34,7 @@ class DatesAsIsoText extends OperationNodeTransformer {
   }
 }
 
-/** …and the `*_at` columns come back as `Date`, as they do from PostgreSQL. */
+/** …and the `*_at` columns (and `lease_until`) come back as `Date`, as they do from PostgreSQL. */
 class SqliteDatesPlugin implements KyselyPlugin {
   readonly #transformer = new DatesAsIsoText();
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
@@ -44,7 +44,8 @@ class SqliteDatesPlugin implements KyselyPlugin {
     for (const row of args.result.rows) {
       for (const key of Object.keys(row)) {
         const v = row[key];
-        if (key.endsWith("_at") && typeof v === "string") row[key] = new Date(v);
+        // `lease_until` is the claim lease's instant (migration 010), named as the reliability issue names it.
+        if ((key.endsWith("_at") || key === "lease_until") && typeof v === "string") row[key] = new Date(v);
       }
     }
     return args.result;

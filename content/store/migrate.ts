@@ -7,6 +7,7 @@ import * as m004 from "./migrations/004-channels.js";
 import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
 import * as m009 from "./migrations/009-broadcast.js";
+import * as m010 from "./migrations/010-claim-lease.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -15,10 +16,11 @@ const migrations: Record<string, Migration> = {
   "003-media": m003,
   "004-channels": m004,
   "005-credentials": m005,
-  // 006 is the reliability part of issue 9 (claim leases).
+  // 006 was reserved for issue 9's claim leases, which landed as 010.
   "007-provider-endpoints": m007,
   // 008 is issue 10's (SMS campaigns); 010 and 011 issue 12's.
   "009-broadcast": m009,
+  "010-claim-lease": m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

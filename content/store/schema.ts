@@ -101,6 +101,10 @@ export interface DeliveryTable {
   url: string | null;
   published_at: Timestamp | null;
   claimed_at: Timestamp | null;
+  /** Until when the claiming worker holds it (renewed by its heartbeat while the provider call runs). */
+  lease_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The claiming worker (host, pid and a random part). */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -26,6 +26,13 @@ export class WebhookStub {
   readonly #hung = new Set<http.ServerResponse>();
   #server: http.Server | undefined;
   url = "";
+  /**
+   * How long the receiver takes to answer after it has created the post: a worker killed in that
+   * window leaves a post whose answer it never read (what `unconfirmed` is for).
+   */
+  delayMs = 0;
+  /** While set, asked for each request before the script: a provider's outage (500s, 429s, hanging) until cleared. */
+  fault: (() => StubReply | undefined) | undefined;
 
   constructor(readonly secret: string) {}
 
@@ -76,7 +83,7 @@ export class WebhookStub {
     } catch {
       return this.#reply(res, key, 400, { message: "malformed JSON" });
     }
-    const scripted = this.#script.shift();
+    const scripted = this.fault?.() ?? this.#script.shift();
     if (scripted && "hang" in scripted) {
       this.requests.push({ key, status: "hang" });
       this.#hung.add(res);
@@ -86,10 +93,15 @@ export class WebhookStub {
       return this.#reply(res, key, scripted.status, scripted.body ?? { message: "scripted failure" }, scripted.headers);
     }
     const existing = this.#byKey.get(key);
-    if (existing) return this.#reply(res, key, 200, existing);
+    if (existing) return this.#later(() => this.#reply(res, key, 200, existing));
     const post = { id: `post-${this.posts.length + 1}`, url: `https://cong.cantho.gov.vn/tin/${this.posts.length + 1}` };
     this.#byKey.set(key, post);
     this.posts.push({ key, body, raw });
-    this.#reply(res, key, 201, post);
+    this.#later(() => this.#reply(res, key, 201, post));
+  }
+
+  #later(answer: () => void) {
+    if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+    else answer();
   }
 }

@@ -7,13 +7,16 @@ import type { Clock } from "../../content/ports/clock.js";
 import type { ChannelLimiter } from "../../content/ports/limiter.js";
 import { createDeliveryState } from "../../content/publishing/delivery-state.js";
 import { createPublisher, type PublishPolicy } from "../../content/publishing/publisher.js";
+import { createReconciler } from "../../content/publishing/reconciler.js";
 import type { Built } from "../../content/publishing/request.js";
+import { createUnconfirmedResolver } from "../../content/publishing/unconfirmed.js";
 import { type OpenedDb, openDb } from "../../content/store/db.js";
 import { migrate } from "../../content/store/migrate.js";
 
 const T0 = new Date("2026-12-07T01:00:00Z"); // Monday 08:00 in Asia/Ho_Chi_Minh
-const POLICY: PublishPolicy = { missedAfterMs: 24 * 3_600_000, timeoutMs: 5_000, maxAttempts: 3, backoffMs: 30_000 };
+const POLICY: PublishPolicy = { missedAfterMs: 24 * 3_600_000, timeoutMs: 5_000, maxAttempts: 3, backoffMs: 30_000, leaseMs: 20_000 };
 const silent = { info() {}, warn() {}, error() {} };
+const SETTLE_MS = 120_000;
 
 /** A clock that moves only when told. */
 function testClock(start: Date): Clock & { advance(ms: number): void } {
@@ -39,11 +42,26 @@ interface World {
   found: PublishResult | undefined | null;
   /** When set, no lease is given: the channel is busy until then. */
   busyUntil: Date | undefined;
+  /** The receiver keeps one post per idempotency key (the signed webhook). */
+  idempotent: boolean;
+  /** The lookup throws (the provider is down). */
+  lookupFails: boolean;
+  /** Jobs the reconciler queued. */
+  queued: string[];
   run(): Promise<Awaited<ReturnType<ReturnType<typeof createPublisher>["run"]>>>;
-  row(): Promise<{ status: string; attempts: number; run_at: Date; last_error: string | null; external_id: string | null }>;
+  reclaim(): Promise<{ unconfirmed: number; published: number; resent: number }>;
+  row(): Promise<{
+    status: string;
+    attempts: number;
+    run_at: Date;
+    last_error: string | null;
+    external_id: string | null;
+    lease_owner: string | null;
+    lease_until: Date | null;
+  }>;
 }
 
-async function world(): Promise<World> {
+async function world(policy: PublishPolicy = POLICY): Promise<World> {
   const database = await openDb({ kind: "sqlite", file: ":memory:" });
   const db = database.db;
   await migrate(db);
@@ -110,16 +128,21 @@ async function world(): Promise<World> {
     answer: async () => ({ externalId: "post-1", url: "https://cong.example/post-1" }),
     found: null,
     busyUntil: undefined,
+    idempotent: false,
+    lookupFails: false,
+    queued: [],
     run: () => publisher.run("d1"),
+    reclaim: () => reconcile.reclaim(),
     row: () =>
       db
         .selectFrom("deliveries")
-        .select(["status", "attempts", "run_at", "last_error", "external_id"])
+        .select(["status", "attempts", "run_at", "last_error", "external_id", "lease_owner", "lease_until"])
         .where("id", "=", "d1")
         .executeTakeFirstOrThrow(),
   };
   const adapter = (): ChannelAdapter => ({
     kind: "webhook",
+    idempotent: w.idempotent,
     check: () => [],
     publish: async () => {
       w.calls.publish++;
@@ -130,6 +153,7 @@ async function world(): Promise<World> {
       : {
           lookup: async () => {
             w.calls.lookup++;
+            if (w.lookupFails) throw new AppError("channel_unavailable", "the provider answered 503");
             return w.found ?? undefined;
           },
         }),
@@ -138,23 +162,35 @@ async function world(): Promise<World> {
     acquire: async () => (w.busyUntil ? { ok: false, retryAt: w.busyUntil } : { ok: true, release: async () => {} }),
     block: async (channelId, until) => void w.blocked.push({ channelId, until }),
   };
+  const build = async (t: { deliveryId: string; scheduledAt: Date }) =>
+    ({
+      adapter: adapter(),
+      limits: {},
+      timeoutMs: undefined,
+      channelKind: "webhook",
+      media: { state: "ready", media: [] },
+      req: { deliveryId: t.deliveryId, scheduledAt: t.scheduledAt },
+    }) as unknown as Built;
+  const onPublished = async (id: string) => void w.published.push(id);
+  const reconcile = createReconciler(
+    db,
+    state,
+    { add: async (jobs) => void w.queued.push(...jobs.map((j) => j.deliveryId)), remove: async () => {} },
+    clock,
+    { horizonMs: 3_600_000, stuckAfterMs: () => 90_000 },
+    silent,
+    createUnconfirmedResolver(db, state, build, clock, { settleMs: SETTLE_MS, timeoutMs: POLICY.timeoutMs }, silent, onPublished),
+  );
   const publisher = createPublisher({
     db,
     state,
     clock,
-    policy: POLICY,
+    policy,
     log: silent,
     limiter,
-    build: async (t) =>
-      ({
-        adapter: adapter(),
-        limits: {},
-        timeoutMs: undefined,
-        channelKind: "webhook",
-        media: { state: "ready", media: [] },
-        req: { deliveryId: t.deliveryId, scheduledAt: t.scheduledAt },
-      }) as unknown as Built,
-    onPublished: async (id) => void w.published.push(id),
+    owner: "worker-a",
+    build,
+    onPublished,
     flagReconnect: async (channelId, reason) => void w.reconnect.push({ channelId, reason }),
   });
   return w;
@@ -278,5 +314,125 @@ describe("the publisher's decision table", () => {
     expect(await w.run()).toEqual({ next: "later", at: w.busyUntil });
     expect(await w.row()).toMatchObject({ status: "scheduled", attempts: 0 });
     expect(w.calls.publish).toBe(0);
+  });
+});
+
+describe("claim leases and the resolution of unconfirmed deliveries", () => {
+  let w: World;
+  afterEach(async () => {
+    await w.database.close();
+  });
+
+  const unconfirmedByTimeout = async () => {
+    w.answer = fail("channel_unconfirmed", "no answer before the timeout; it may have published");
+    expect(await w.run()).toEqual({ next: "done", status: "unconfirmed" });
+  };
+
+  it("claims with a lease held by this worker while the adapter call runs, and ends it with the outcome", async () => {
+    w = await world();
+    let during: Awaited<ReturnType<World["row"]>> | undefined;
+    w.answer = async () => {
+      during = await w.row();
+      return { externalId: "post-1", url: null };
+    };
+    await w.run();
+    expect(during).toMatchObject({ status: "publishing", lease_owner: "worker-a", lease_until: new Date(T0.getTime() + 20_000) });
+    expect(await w.row()).toMatchObject({ status: "published", lease_owner: null, lease_until: null });
+  });
+
+  it("renews the lease while a slow provider call runs, so a live worker's claim never expires", async () => {
+    w = await world({ ...POLICY, leaseMs: 1_000 });
+    const leases: (Date | null)[] = [];
+    w.answer = async () => {
+      for (let i = 0; i < 3; i++) {
+        w.clock.advance(500);
+        await new Promise((r) => setTimeout(r, 400)); // the heartbeat runs every third of the lease (real time)
+        leases.push((await w.row()).lease_until);
+      }
+      return { externalId: "post-1", url: null };
+    };
+    await w.run();
+    // Each renewal sets the lease a full lease past the (test) clock's now: it moves forward with time.
+    const times = leases.map((l) => l?.getTime() ?? 0);
+    expect(times[2]).toBeGreaterThan(T0.getTime() + 1_000);
+    expect(times[2]).toBeGreaterThan(times[0] ?? 0);
+  });
+
+  it("gives up a claim whose lease expired as unconfirmed (its worker stopped), and leaves a live lease alone", async () => {
+    w = await world();
+    await w.database.db
+      .updateTable("deliveries")
+      .set({ status: "publishing", attempts: 1, claimed_at: T0, lease_owner: "dead", lease_until: new Date(T0.getTime() + 20_000) })
+      .execute();
+    w.clock.advance(19_000);
+    expect((await w.reclaim()).unconfirmed).toBe(0);
+    w.clock.advance(2_000);
+    expect((await w.reclaim()).unconfirmed).toBe(1);
+    expect(await w.row()).toMatchObject({ status: "unconfirmed", lease_owner: null, last_error: expect.stringContaining("lease expired") });
+  });
+
+  it("leaves an unconfirmed delivery alone until UNCONFIRMED_SETTLE has passed", async () => {
+    w = await world();
+    w.found = { externalId: "post-late", url: null };
+    await unconfirmedByTimeout();
+    w.clock.advance(SETTLE_MS - 1_000);
+    expect(await w.reclaim()).toEqual({ unconfirmed: 0, published: 0, resent: 0 });
+    expect(w.calls.lookup).toBe(0);
+  });
+
+  it("records as published an unconfirmed delivery that the lookup finds, without posting again", async () => {
+    w = await world();
+    w.found = { externalId: "post-late", url: "https://cong.example/late" };
+    await unconfirmedByTimeout();
+    w.clock.advance(SETTLE_MS);
+    expect(await w.reclaim()).toEqual({ unconfirmed: 0, published: 1, resent: 0 });
+    expect(await w.row()).toMatchObject({ status: "published", external_id: "post-late" });
+    expect(w.published).toEqual(["d1"]);
+    expect(w.calls).toEqual({ publish: 1, lookup: 1 });
+  });
+
+  it("sends again, with the same delivery id, an unconfirmed delivery the lookup does not find once settled", async () => {
+    w = await world();
+    w.found = undefined;
+    await unconfirmedByTimeout();
+    w.clock.advance(SETTLE_MS);
+    expect(await w.reclaim()).toEqual({ unconfirmed: 0, published: 0, resent: 1 });
+    expect(w.queued).toEqual(["d1"]);
+    expect(await w.row()).toMatchObject({ status: "scheduled", attempts: 1, run_at: w.clock.now() });
+    w.answer = async () => ({ externalId: "post-2", url: null });
+    expect(await w.run()).toEqual({ next: "done", status: "published" });
+    expect(w.calls).toEqual({ publish: 2, lookup: 2 }); // the publisher asks once more before posting
+  });
+
+  it("sends again an unconfirmed delivery of a receiver that keeps one post per idempotency key, though it has no lookup", async () => {
+    w = await world();
+    w.idempotent = true;
+    await unconfirmedByTimeout();
+    w.clock.advance(SETTLE_MS);
+    expect((await w.reclaim()).resent).toBe(1);
+    w.answer = async () => ({ externalId: "post-1", url: null });
+    expect(await w.run()).toEqual({ next: "done", status: "published" });
+  });
+
+  it("keeps unconfirmed, for an officer, a delivery whose channel can know nothing (no lookup, no idempotency key)", async () => {
+    w = await world();
+    await unconfirmedByTimeout();
+    w.clock.advance(SETTLE_MS);
+    expect(await w.reclaim()).toEqual({ unconfirmed: 0, published: 0, resent: 0 });
+    expect((await w.row()).status).toBe("unconfirmed");
+    expect(w.calls.publish).toBe(1);
+  });
+
+  it("asks again on the next run when the lookup itself fails (the provider is down)", async () => {
+    w = await world();
+    w.found = { externalId: "post-1", url: null };
+    await unconfirmedByTimeout();
+    w.clock.advance(SETTLE_MS);
+    w.lookupFails = true;
+    expect(await w.reclaim()).toEqual({ unconfirmed: 0, published: 0, resent: 0 });
+    expect((await w.row()).status).toBe("unconfirmed");
+    w.lookupFails = false;
+    expect((await w.reclaim()).published).toBe(1);
+    expect(w.calls).toEqual({ publish: 1, lookup: 2 });
   });
 });
