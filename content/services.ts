@@ -34,7 +34,7 @@ import type { Renderer } from "./ports/renderer.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
 import { createDeliveryState } from "./publishing/delivery-state.js";
 import { createPreviewService } from "./publishing/preview.js";
-import { createPublisher } from "./publishing/publisher.js";
+import { createPublisher, type PublishedFacts } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
 import { createRequestBuilder } from "./publishing/request.js";
 import { createUnconfirmedResolver } from "./publishing/unconfirmed.js";
@@ -90,8 +90,8 @@ export function createServices(deps: ServiceDeps) {
   const preview = createPreviewService(db, buildRequest);
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
-  const onPublished = async (deliveryId: string, at: Date) => {
-    await recordDeliveryPublication(db, deliveryId, at);
+  const onPublished = async (deliveryId: string, at: Date, facts?: PublishedFacts) => {
+    await recordDeliveryPublication(db, deliveryId, at, facts);
   };
   return {
     db,

@@ -9,7 +9,7 @@ import { type Metrics, noMetrics, type PublishOutcomeLabel } from "../ports/metr
 import type { Db } from "../store/db.js";
 import type { DeliveryRow } from "../store/schema.js";
 import type { DeliveryState } from "./delivery-state.js";
-import type { Built, RequestBuilder } from "./request.js";
+import { type Built, type Loaded, loadDelivery, type RequestBuilder } from "./request.js";
 
 export interface PublishPolicy {
   missedAfterMs: number;
@@ -37,6 +37,15 @@ export function backoffDelay(policy: Pick<PublishPolicy, "backoffMs">, attempts:
   return retryAfterMs === undefined ? exponential : Math.max(retryAfterMs, policy.backoffMs);
 }
 
+/** The published delivery as the publisher holds it: the compliance ledger records it without reading it again. */
+export interface PublishedFacts {
+  delivery: DeliveryRow;
+  channelKind: string;
+  channelSettings: string;
+  itemKind: string;
+  tasks: string[];
+}
+
 /** What the publisher is given: the delivery's state, how to build its request, and what to tell others. */
 export interface PublisherDeps {
   db: Db;
@@ -51,8 +60,8 @@ export interface PublisherDeps {
   metrics?: Metrics;
   /** This worker, as recorded in the leases of its claims. */
   owner: string;
-  /** A delivery was published: compliance counts it from now on. */
-  onPublished(deliveryId: string, at: Date): Promise<void>;
+  /** A delivery was published: compliance counts it from now on (`facts`: what the publisher read already). */
+  onPublished(deliveryId: string, at: Date, facts?: PublishedFacts): Promise<void>;
   /** The provider refused the channel's credentials: its agency must connect the account again. */
   flagReconnect(channelId: string, reason: string, at: Date): Promise<void>;
 }
@@ -126,16 +135,16 @@ export function createPublisher(deps: PublisherDeps) {
   }
 
   /** The request for a delivery; nothing was sent when this fails (bad settings, undecryptable secret, template error). */
-  async function prepare(d: DeliveryRow, log: Log): Promise<Built | string> {
+  async function prepare(d: DeliveryRow, loaded: Loaded | undefined, log: Log): Promise<Built | string> {
     try {
-      return await build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at });
+      return await build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at }, loaded);
     } catch (err) {
       log.error({ err }, "could not prepare a delivery");
       return err instanceof AppError ? err.message : `could not prepare the delivery: ${(err as Error).message}`;
     }
   }
 
-  async function claimAndPublish(d: DeliveryRow, built: Built, now: Date, log: Log): Promise<PublishOutcome> {
+  async function claimAndPublish(d: DeliveryRow, built: Built, now: Date, log: Log, channelSettings?: string): Promise<PublishOutcome> {
     const kind = built.channelKind;
     const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS), { owner, until: leaseUntil() });
     if (!claimed) {
@@ -168,10 +177,14 @@ export function createPublisher(deps: PublisherDeps) {
     const durationMs = performance.now() - sent;
     stopHeartbeat();
     // A success is recorded even if the reconciler meanwhile gave the delivery up as unconfirmed.
-    await state.published(d.id, result);
+    const recorded = await state.published(d.id, result);
     metrics.publishAttempt({ kind, outcome: "published", durationMs, latenessMs: clock.now().getTime() - d.scheduled_at.getTime() });
     // Compliance counts it from now on; should this fail, the clock's backfill records it before closing the week.
-    await onPublished(d.id, clock.now()).catch((err: unknown) =>
+    const facts: PublishedFacts | undefined =
+      recorded && channelSettings !== undefined
+        ? { delivery: recorded, channelKind: kind, channelSettings, itemKind: built.req.item.kind, tasks: built.req.item.tasks }
+        : undefined;
+    await onPublished(d.id, clock.now(), facts).catch((err: unknown) =>
       log.warn({ err: (err as Error).message }, "could not record the publication for compliance yet"),
     );
     log.info({ externalId: result.externalId, kind }, "published");
@@ -182,7 +195,10 @@ export function createPublisher(deps: PublisherDeps) {
     async run(id: string): Promise<PublishOutcome> {
       // Every line logged while publishing this delivery carries its id.
       const log = forDelivery(deps.log, id);
-      const d = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
+      // One statement reads the delivery with its item, agency and channel; a delivery whose item or
+      // channel is gone is read alone, and its preparation fails as before.
+      const joined = await loadDelivery(db, id);
+      const d = joined?.delivery ?? (await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst());
       if (d?.status !== "scheduled") return { next: "done", status: d?.status ?? "gone" };
       const now = clock.now();
       if (d.run_at.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return { next: "later", at: d.run_at };
@@ -192,7 +208,7 @@ export function createPublisher(deps: PublisherDeps) {
         }
         return { next: "done", status: "missed" };
       }
-      const built = await prepare(d, log);
+      const built = await prepare(d, joined?.loaded, log);
       if (typeof built === "string") {
         await state.failed(d.id, built);
         return { next: "done", status: "failed" };
@@ -214,7 +230,7 @@ export function createPublisher(deps: PublisherDeps) {
         return { next: "later", at: lease.retryAt };
       }
       try {
-        return await claimAndPublish(d, built, now, log);
+        return await claimAndPublish(d, built, now, log, joined?.loaded.channel.settings);
       } finally {
         await lease.release();
       }

@@ -59,7 +59,20 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 export interface OpenedDb {
   db: Db;
   kind: DbKind;
+  /** Statements run so far through `db` (the benchmarks count queries per delivery with it). */
+  queries(): number;
   close(): Promise<void>;
+}
+
+/** Counts the statements Kysely runs (its `log` hook is called once per query, after it ran). */
+function queryCounter(): { log: () => void; queries: () => number } {
+  let n = 0;
+  return {
+    log: () => {
+      n++;
+    },
+    queries: () => n,
+  };
 }
 
 /** Opens the configured database: SQLite in the data dir by default, PostgreSQL when `DATABASE_URL` is set. */
@@ -71,11 +84,13 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("synchronous = NORMAL");
+    const counter = queryCounter();
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: sqlite }),
       plugins: [new SqliteDatesPlugin()],
+      log: counter.log,
     });
-    return { db, kind: "sqlite", close: () => db.destroy() };
+    return { db, kind: "sqlite", queries: counter.queries, close: () => db.destroy() };
   }
   const schema = database.schema;
   if (schema !== "public") {
@@ -92,6 +107,7 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
     max: database.poolSize ?? 10,
     options: `-c search_path="${schema}" -c TimeZone=UTC`,
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: "postgres", close: () => db.destroy() };
+  const counter = queryCounter();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: counter.log });
+  return { db, kind: "postgres", queries: counter.queries, close: () => db.destroy() };
 }
