@@ -9,7 +9,8 @@ import { Redis } from "ioredis";
 import { postSigned } from "../../channels/webhook.adapter.js";
 import type { Db } from "../../content/store/db.js";
 import { outboundFor } from "../helpers/endpoints.js";
-import { dropQueue, REDIS_URL } from "../helpers/hub.js";
+import { AGENCY, newsItem } from "../helpers/fixtures.js";
+import { dropQueue, REDIS_URL, type TestHub } from "../helpers/hub.js";
 import type { WebhookStub } from "../stubs/webhook.stub.js";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
@@ -144,4 +145,27 @@ export async function lateness(db: Db): Promise<{ p50: number; p99: number; max:
     max: late[late.length - 1] ?? 0,
     lastAfterMs: lastPublished - firstDue,
   };
+}
+
+/** Creates `n` news items of AGENCY through the API, 10 requests at a time. */
+export async function createItems(hub: TestHub, n: number): Promise<string[]> {
+  const items: string[] = [];
+  for (let i = 0; i < n; i += 10) {
+    items.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, k) => newsItem(hub.api, AGENCY, `Tin số ${i + k}`)))));
+  }
+  return items;
+}
+
+/** Schedules each item once on the channel at `at` through `POST /api/schedule`, 1,000 items a request; answers deliveries per second. */
+export async function bulkSchedule(hub: TestHub, items: string[], channelId: string, at: Date | ((i: number) => Date)): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < items.length; i += 1000) {
+    const chunk = items.slice(i, i + 1000).map((itemId, k) => ({
+      itemId,
+      deliveries: [{ channelId, at: (typeof at === "function" ? at(i + k) : at).toISOString() }],
+    }));
+    const res = await hub.api("POST", "/api/schedule", { items: chunk });
+    if (res.status !== 201) throw new Error(`schedule: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+  }
+  return items.length / ((performance.now() - t0) / 1000);
 }
