@@ -185,6 +185,8 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, "a lower-case SQL identifier")
     .default("public"),
+  // Connections each process keeps to PostgreSQL (unset: 10); see README "Deployment".
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).optional(),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   QUEUE_PREFIX: z
     .string()
@@ -222,8 +224,11 @@ export const EnvSchema = z.object({
     .default(["web720", "youtube1080", "vertical"]),
   MEDIA_VIDEO_PRESET: z.enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"]).default("veryfast"),
   MEDIA_WATERMARK_PROFILES: nameList.pipe(z.array(z.enum(["feed", "square", "thumb", "board", "original"]))).default(["feed", "square"]),
-  FFMPEG_PATH: z.string().min(1).default("ffmpeg"),
-  FFPROBE_PATH: z.string().min(1).default("ffprobe"),
+  // Unset: the system's ffmpeg/ffprobe, else the npm packages' binaries (start/runtime.ts resolves them).
+  FFMPEG_PATH: optionalText,
+  FFPROBE_PATH: optionalText,
+  // Unset: /metrics only on the API (admin token). Set: every process also serves it here, without a token.
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PUBLIC_URL: optionalText.pipe(z.url().optional()),
   FACEBOOK_CLIENT_ID: optionalText,
@@ -247,7 +252,7 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; schema: string };
+  database: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; schema: string; poolSize?: number };
   redisUrl: string;
   queuePrefix: string;
   adminToken: string | undefined;
@@ -274,6 +279,8 @@ export interface Config {
   shutdownGraceMs: number;
   compliance: ComplianceConfig;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** Prometheus: `/metrics` on the API for admins, and on `port` (every process, no token) when set. */
+  metrics: { port: number | undefined };
   /** Where users and providers reach this hub (feeds' links, OAuth redirect); defaults to localhost. */
   publicUrl: string;
   /** The city's apps registered with each OAuth provider, where configured. */
@@ -307,8 +314,9 @@ export interface MediaConfig {
   videoProfiles: z.infer<typeof EnvSchema>["MEDIA_VIDEO_PROFILES"];
   videoPreset: z.infer<typeof EnvSchema>["MEDIA_VIDEO_PRESET"];
   watermarkProfiles: z.infer<typeof EnvSchema>["MEDIA_WATERMARK_PROFILES"];
-  ffmpegPath: string;
-  ffprobePath: string;
+  /** As configured; unset means "find one" (the system's, else the npm package's). */
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
   /** Total bytes of stored media (originals and variants) an agency may have. */
   quotaPerAgency: number;
 }
@@ -346,7 +354,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir,
     database: e.DATABASE_URL
-      ? { kind: "postgres", url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
+      ? {
+          kind: "postgres",
+          url: e.DATABASE_URL,
+          schema: e.DATABASE_SCHEMA,
+          ...(e.DATABASE_POOL_SIZE ? { poolSize: e.DATABASE_POOL_SIZE } : {}),
+        }
       : { kind: "sqlite", file: path.join(dataDir, "loa.db") },
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
@@ -374,6 +387,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : undefined,
     },
     logLevel: e.LOG_LEVEL,
+    metrics: { port: e.METRICS_PORT },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     oauthApps: Object.fromEntries(
       (

@@ -28,12 +28,13 @@ import type { Clock } from "./ports/clock.js";
 import type { ChannelLimiter } from "./ports/limiter.js";
 import type { Log } from "./ports/log.js";
 import type { MediaStore, MediaTools } from "./ports/media.js";
+import type { Metrics } from "./ports/metrics.js";
 import type { DeliveryQueue, MediaQueue } from "./ports/queues.js";
 import type { Renderer } from "./ports/renderer.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
 import { createDeliveryState } from "./publishing/delivery-state.js";
 import { createPreviewService } from "./publishing/preview.js";
-import { createPublisher } from "./publishing/publisher.js";
+import { createPublisher, type PublishedFacts } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
 import { createRequestBuilder } from "./publishing/request.js";
 import { createUnconfirmedResolver } from "./publishing/unconfirmed.js";
@@ -49,6 +50,8 @@ export interface ServiceDeps {
   log: Log;
   renderer: Renderer;
   limiter: ChannelLimiter;
+  /** Operations' figures (Prometheus in workers/metrics.ts); none when absent. */
+  metrics?: Metrics;
   config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth">;
   /** Where media files live, the tools that derive their variants, and the media work list. */
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
@@ -87,8 +90,8 @@ export function createServices(deps: ServiceDeps) {
   const preview = createPreviewService(db, buildRequest);
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
-  const onPublished = async (deliveryId: string, at: Date) => {
-    await recordDeliveryPublication(db, deliveryId, at);
+  const onPublished = async (deliveryId: string, at: Date, facts?: PublishedFacts) => {
+    await recordDeliveryPublication(db, deliveryId, at, facts);
   };
   return {
     db,
@@ -111,6 +114,7 @@ export function createServices(deps: ServiceDeps) {
       policy: config.publish,
       log,
       limiter: deps.limiter,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
       owner: workerId,
       onPublished,
       flagReconnect: (channelId, reason, at) => flagReconnect(db, channelId, reason, at),

@@ -1,12 +1,14 @@
+import type { Queue } from "bullmq";
 import express, { type RequestHandler } from "express";
 import helmet, { strictTransportSecurity } from "helmet";
 import type { Redis } from "ioredis";
-import { sql } from "kysely";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { User } from "../content/model.js";
 import type { Services } from "../content/services.js";
 import { type Authenticator, createAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
+import { bullBoard, metricsRoute, readiness, requestLog } from "./ops.js";
 import { mount, type Route, route } from "./route.js";
 import { broadcastRoutes } from "./routes/broadcast.routes.js";
 import { channelRoutes } from "./routes/channels.routes.js";
@@ -56,6 +58,10 @@ export interface AppOptions {
   throttle: AuthThrottle;
   /** Express's `trust proxy`: which proxies' `X-Forwarded-For`/`-Proto` are believed. */
   trustProxy: number | string | false;
+  /** The queues `/readyz` reads and the Bull Board shows (none: neither looks at queues). */
+  queues?: Queue[];
+  /** This process's Prometheus registry, served at `/metrics` to admins. */
+  metrics?: Registry;
 }
 
 /** Every route of the hub: `api` under `/api` for signed-in users, `open` for anyone (feeds, the OAuth callback). */
@@ -110,27 +116,18 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.set("trust proxy", options.trustProxy);
+  app.use(requestLog(log));
   app.use(securityHeaders(options.publicUrl));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
-  app.get("/readyz", async (_req, res) => {
-    const check = async (probe: () => Promise<unknown>) => {
-      try {
-        await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2_000))]);
-        return "ok";
-      } catch (err) {
-        return `unreachable: ${(err as Error).message}`;
-      }
-    };
-    const [database, redisState] = await Promise.all([check(() => sql`select 1`.execute(services.db)), check(() => redis.ping())]);
-    const ready = database === "ok" && redisState === "ok";
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", database, redis: redisState });
-  });
+  app.get("/readyz", readiness(services.db, redis, options.queues ?? []));
 
   const auth: Authenticator = createAuthenticator(services.tokens, options.throttle);
   const table = routeTable(services, options.publicUrl);
+  if (options.metrics) app.use(metricsRoute(auth, options.metrics));
+  if (options.queues?.length) app.use(bullBoard(auth, options.queues));
   // API answers (tokens among them) are for the one who asked: no cache, shared or private, keeps them.
   app.use("/api", (_req, res, next) => {
     res.setHeader("cache-control", "no-store");

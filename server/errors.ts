@@ -111,7 +111,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(e.status).json({ code: "invalid_input", message: e.message ?? "bad request" });
       return;
     }
-    log.error({ err, method: req.method, url: req.originalUrl }, "unhandled error");
+    ((res.locals.log as Logger | undefined) ?? log).error(
+      { err, method: req.method, url: req.originalUrl.split("?")[0] },
+      "unhandled error",
+    );
     res.status(500).json({ code: "internal", message: "internal error" });
   };
 }

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../content/config.js";
 import type { Services } from "../content/services.js";
-import { createApp } from "./app.js";
+import { type AppOptions, createApp } from "./app.js";
 import { createAuthThrottle } from "./throttle.js";
 
 /** Longer than the usual proxies' idle timeouts, so a client never writes to a socket the server is closing. */
@@ -23,13 +23,19 @@ export interface HttpServer {
  * that trickle them) and for whole requests (`HTTP_REQUEST_TIMEOUT`, long enough for a video upload),
  * and a cap on open connections (`HTTP_MAX_CONNECTIONS`; beyond it new ones are closed at once).
  */
-export async function startHttpServer(services: Services, redis: Redis, log: Logger, config: Config): Promise<HttpServer> {
+export async function startHttpServer(
+  services: Services,
+  redis: Redis,
+  log: Logger,
+  config: Config,
+  ops: Pick<AppOptions, "queues" | "metrics"> = {},
+): Promise<HttpServer> {
   // Its own connection, which fails fast rather than queueing while Redis is away: the throttle then
   // counts in memory instead of holding every sign-in until Redis returns.
   const throttleRedis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1_000 });
   throttleRedis.on("error", () => undefined); // the main connection's watcher reports outages
   const throttle = createAuthThrottle(throttleRedis, config.queuePrefix, config.auth.failures);
-  const app = createApp(services, redis, log, { publicUrl: config.publicUrl, throttle, trustProxy: config.http.trustProxy });
+  const app = createApp(services, redis, log, { publicUrl: config.publicUrl, throttle, trustProxy: config.http.trustProxy, ...ops });
   const { requestTimeoutMs, headersTimeoutMs, maxConnections } = config.http;
   const server = http.createServer(
     {

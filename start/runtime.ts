@@ -14,11 +14,13 @@ import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
 import { readAloudTools } from "../templates/text/read-aloud.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
+import { type ResolvedBinaries, resolveBinaries } from "../workers/media/binaries.js";
 import { createAudioMixer } from "../workers/media/mixer.js";
 import { createSlideRenderer, FONT_CANDIDATES, findFont } from "../workers/media/slide.js";
 import { createMediaTools } from "../workers/media/tools.js";
 import { createEspeakTts } from "../workers/media/tts.js";
 import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js";
+import { createPromMetrics, type PromMetrics } from "../workers/metrics.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
 
 /** The real time; tests pass their own `Clock` to `startLoa`. */
@@ -31,17 +33,24 @@ export interface Runtime {
   services: Services;
   queue: BullDeliveryQueue;
   mediaQueue: BullMediaQueue;
+  /** Prometheus metrics of this process (publish outcomes, latency, lateness, media jobs, queue depths). */
+  metrics: PromMetrics;
+  /** The ffmpeg and ffprobe in use (logged at start). */
+  binaries: ResolvedBinaries;
   /** Builds a fresh Redis connection for a blocking consumer (BullMQ workers need their own). */
   redisForWorker(): Redis;
   redis: Redis;
   close(): Promise<void>;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    redact: ["req.headers.authorization", "secret", "*.secret", "token"],
-  });
+/**
+ * pino: JSON lines (one object per line, for a log collector) unless standard output is a terminal,
+ * where `pino-pretty` makes them readable. `pretty` overrides the guess (tests pass false).
+ */
+export function createLogger(config: Config, pretty = process.stdout.isTTY === true): Logger {
+  const options = { level: config.logLevel, redact: ["req.headers.authorization", "secret", "*.secret", "token"] };
+  if (!pretty) return pino(options);
+  return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } } });
 }
 
 /** Logs a Redis outage once when it starts and once when it ends, not at every reconnection attempt. */
@@ -105,8 +114,15 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const outbound = createOutboundClient({ allow: config.outbound.allow });
   const queue = createDeliveryQueue(redis, config.queuePrefix, clock);
   queue.queue.on("error", () => undefined); // the connection's watcher has said it already
+  const bins = resolveBinaries({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath });
+  log.info(
+    { ffmpeg: bins.ffmpeg, ffprobe: bins.ffprobe, source: bins.source, versions: bins.versions },
+    `media binaries: ffmpeg ${bins.source.ffmpeg} (${bins.versions.ffmpeg}), ffprobe ${bins.source.ffprobe} (${bins.versions.ffprobe})`,
+  );
   const mediaQueue = createMediaQueue(redis, config.queuePrefix);
   mediaQueue.queue.on("error", () => undefined);
+  const metrics = createPromMetrics(clock);
+  metrics.watchQueues([queue.queue, mediaQueue.queue]);
   const services = createServices({
     db: database.db,
     queue,
@@ -116,12 +132,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     log,
     renderer: createRenderer(),
     limiter: createChannelLimiter(redis, config.queuePrefix, clock),
+    metrics,
     config,
-    media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media), queue: mediaQueue },
+    media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media, bins), queue: mediaQueue },
     broadcast: {
       text: readAloudTools,
       tts: await createEspeakTts(config.broadcast.espeakPath),
-      mixer: createAudioMixer({ ffmpeg: config.media.ffmpegPath, ffprobe: config.media.ffprobePath }, config.media.loudness),
+      mixer: createAudioMixer(bins, config.media.loudness),
       slides: createSlideRenderer({
         regular: config.broadcast.fonts.regular ?? findFont(FONT_CANDIDATES.regular),
         bold: config.broadcast.fonts.bold ?? findFont(FONT_CANDIDATES.bold),
@@ -136,6 +153,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     services,
     queue,
     mediaQueue,
+    binaries: bins,
+    metrics,
     redis,
     redisForWorker() {
       const c = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), log, "worker");

@@ -3,6 +3,7 @@ import { type Config, loadConfig } from "../content/config.js";
 import { startHttpServer } from "../server/http-server.js";
 import { startClock } from "../workers/clock.js";
 import { startMediaWorker } from "../workers/media.processor.js";
+import { serveMetrics } from "../workers/metrics.js";
 import { startPublishWorker } from "../workers/publish.processor.js";
 import { openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 
@@ -12,6 +13,8 @@ export interface Running {
   runtime: Runtime;
   /** The bound port when `web` runs (useful with PORT=0). */
   port?: number;
+  /** The bound `METRICS_PORT`, when set. */
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -24,6 +27,7 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
   const { log, services } = runtime;
   const stops: (() => Promise<void> | void)[] = [];
   let port: number | undefined;
+  let metricsPort: number | undefined;
 
   if (roles.includes("web")) {
     const token = await services.users.ensureAdmin(config.adminToken);
@@ -49,6 +53,7 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
       runtime.mediaQueue,
       config.media.concurrency,
       log,
+      runtime.metrics,
     );
     stops.push(() => {
       services.mediaProcessor.stop();
@@ -61,15 +66,26 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
     stops.push(() => clock.stop());
   }
   if (roles.includes("web")) {
-    const web = await startHttpServer(services, runtime.redis, log, config);
+    const web = await startHttpServer(services, runtime.redis, log, config, {
+      queues: [runtime.queue.queue, runtime.mediaQueue.queue],
+      metrics: runtime.metrics.registry,
+    });
     port = web.port;
     log.info({ port, roles }, `Loa listening on http://127.0.0.1:${port}`);
     stops.unshift(() => web.close());
   }
 
+  if (config.metrics.port !== undefined) {
+    const served = await serveMetrics(runtime.metrics.registry, config.metrics.port, config.host);
+    metricsPort = served.port;
+    log.info({ port: served.port }, `metrics at http://${config.host}:${served.port}/metrics`);
+    stops.push(() => served.close());
+  }
+
   return {
     runtime,
     ...(port === undefined ? {} : { port }),
+    ...(metricsPort === undefined ? {} : { metricsPort }),
     async stop() {
       for (const s of stops) await s();
       await runtime.close();

@@ -42,10 +42,19 @@ export function summarize(text: string, max = 300): string {
 export function createRenderer(dir = TEMPLATE_DIR): Renderer {
   const text = new Liquid({ root: dir, extname: ".liquid", strictFilters: true, cache: true });
   const html = new Liquid({ root: dir, extname: ".liquid", strictFilters: true, cache: true, outputEscape: "escape" });
+  // The parsed template of each kind and part, looked up once (not two `existsSync` per render):
+  // templates are read at start, as Liquid's own cache already does.
+  const picked = new Map<string, ReturnType<Liquid["parseFile"]>>();
   const pick = (engine: Liquid, kind: string, part: "text" | "html") => {
+    const key = `${kind}.${part}`;
+    const known = picked.get(key);
+    if (known) return known;
     const name = [`${kind}.${part}.liquid`, `default.${part}.liquid`].find((n) => fs.existsSync(path.join(dir, n)));
     if (!name) throw new Error(`no template ${kind}.${part}.liquid or default.${part}.liquid in ${dir}`);
-    return engine.parseFile(name);
+    const parsed = engine.parseFile(name);
+    picked.set(key, parsed);
+    parsed.catch(() => picked.delete(key));
+    return parsed;
   };
   return {
     async render(input: RenderInput): Promise<RenderedText> {

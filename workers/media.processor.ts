@@ -2,6 +2,7 @@ import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { MediaProcessor } from "../content/media/processor.js";
 import type { Log } from "../content/ports/log.js";
+import { type Metrics, noMetrics } from "../content/ports/metrics.js";
 import type { MediaQueue } from "../content/ports/queues.js";
 import { MEDIA_QUEUE, MediaJob } from "./media.queue.js";
 
@@ -23,6 +24,7 @@ export async function startMediaWorker(
   queue: MediaQueue,
   concurrency: number,
   log: Log,
+  metrics: Metrics = noMetrics,
 ): Promise<{ close(): Promise<void> }> {
   const worker = new Worker(
     MEDIA_QUEUE,
@@ -32,7 +34,13 @@ export async function startMediaWorker(
         log.error({ jobId: job.id, data: job.data }, "dropping a media job with a malformed payload");
         return "malformed";
       }
-      const outcome = await processor.process(data.data.mediaId);
+      const start = performance.now();
+      let outcome: Awaited<ReturnType<MediaProcessor["process"]>> | "error" = "error";
+      try {
+        outcome = await processor.process(data.data.mediaId);
+      } finally {
+        metrics.mediaJob({ outcome: String(outcome), durationMs: performance.now() - start });
+      }
       log.info({ mediaId: data.data.mediaId, outcome }, "media processed");
       return outcome;
     },

@@ -32,6 +32,11 @@ export function startPublishWorker(
     { connection, prefix, concurrency, autorun: true, ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}) },
   );
   worker.on("error", (err) => log.error({ err }, "publish worker error"));
-  worker.on("failed", (job, err) => log.warn({ jobId: job?.id, err: err.message }, "publish job failed"));
+  worker.on("failed", (job, err) =>
+    log.warn(
+      { jobId: job?.id, deliveryId: (job?.data as Partial<PublishJob> | undefined)?.deliveryId, err: err.message },
+      "publish job failed",
+    ),
+  );
   return worker;
 }

@@ -47,6 +47,8 @@ export function createHandover(
   slide: (itemId: string, channel: Channel) => Promise<Buffer>,
 ) {
   return async function handover(t: HandoverTarget, channel: Channel): Promise<BroadcastHandover | undefined> {
+    // Other channels have nothing to hand over: no reads on their publish path.
+    if (channel.kind !== "bulletin_board" && !isStationKind(channel.kind)) return undefined;
     const week = isoWeek(t.scheduledAt);
     const now = clock.now();
     const item = await db.selectFrom("items").select(["id", "kind", "title", "body"]).where("id", "=", t.itemId).executeTakeFirstOrThrow();

@@ -155,29 +155,53 @@ export const deliveryPublicationId = (deliveryId: string) => `pub-${deliveryId}`
  * Records a delivery Loa published as a counted publication (the publisher calls this once the
  * provider confirmed). Idempotent; a delivery that is not `published` is ignored.
  */
-export async function recordDeliveryPublication(db: Db, deliveryId: string, now: Date): Promise<boolean> {
-  const d = await db
-    .selectFrom("deliveries")
-    .innerJoin("channels", "channels.id", "deliveries.channel_id")
-    .innerJoin("items", "items.id", "deliveries.item_id")
-    .select([
-      "deliveries.id",
-      "deliveries.agency_id",
-      "deliveries.item_id",
-      "deliveries.channel_id",
-      "deliveries.status",
-      "deliveries.published_at",
-      "deliveries.url",
-      "channels.kind as channel_kind",
-      "channels.settings",
-      "items.kind as item_kind",
-    ])
-    .where("deliveries.id", "=", deliveryId)
-    .executeTakeFirst();
+export async function recordDeliveryPublication(
+  db: Db,
+  deliveryId: string,
+  now: Date,
+  /** What the publisher already holds (the published row, its channel and item): no need to read them again. */
+  known?: {
+    delivery: {
+      id: string;
+      agency_id: string;
+      item_id: string;
+      channel_id: string;
+      status: string;
+      published_at: Date | null;
+      url: string | null;
+    };
+    channelKind: string;
+    channelSettings: string;
+    itemKind: string;
+    tasks: string[];
+  },
+): Promise<boolean> {
+  const d = known
+    ? { ...known.delivery, channel_kind: known.channelKind, settings: known.channelSettings, item_kind: known.itemKind }
+    : await db
+        .selectFrom("deliveries")
+        .innerJoin("channels", "channels.id", "deliveries.channel_id")
+        .innerJoin("items", "items.id", "deliveries.item_id")
+        .select([
+          "deliveries.id",
+          "deliveries.agency_id",
+          "deliveries.item_id",
+          "deliveries.channel_id",
+          "deliveries.status",
+          "deliveries.published_at",
+          "deliveries.url",
+          "channels.kind as channel_kind",
+          "channels.settings",
+          "items.kind as item_kind",
+        ])
+        .where("deliveries.id", "=", deliveryId)
+        .executeTakeFirst();
   if (d?.status !== "published" || d.published_at === null) return false;
   // A station's items count when aired, a pulled board's when shown: see content/broadcast/counting.ts.
   if (!countsWhenDelivered(d.channel_kind, JSON.parse(d.settings) as Record<string, unknown>)) return false;
-  const tasks = (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", d.item_id).execute()).map((r) => r.task_code);
+  const tasks =
+    known?.tasks ??
+    (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", d.item_id).execute()).map((r) => r.task_code);
   return insertPublication(
     db,
     {

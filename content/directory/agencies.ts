@@ -1,4 +1,5 @@
 // content/directory/: who is who — agencies (with their validity dates) and users (with their tokens).
+import type { Selectable } from "kysely";
 import { z } from "zod";
 import { assertAdmin } from "../access.js";
 import { audit } from "../audit.js";
@@ -7,6 +8,7 @@ import { type Actor, type Agency, AgencyKind } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toAgency } from "../store/rows.js";
+import type { AgencyTable } from "../store/schema.js";
 import { localDate } from "../time.js";
 
 export async function listAgencies(db: Db): Promise<Agency[]> {
@@ -17,6 +19,11 @@ export async function listAgencies(db: Db): Promise<Agency[]> {
 export async function activeAgency(db: Db, id: string, at: Date, field = "agencyId"): Promise<Agency> {
   const row = await db.selectFrom("agencies").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw new AppError("unprocessable", `unknown agency ${id}`, { field });
+  return agencyActiveAt(row, at, field);
+}
+
+/** The same check on an agency already read (scheduling many deliveries reads it once). */
+export function agencyActiveAt(row: Selectable<AgencyTable>, at: Date, field: string): Agency {
   const day = localDate(at);
   if (row.valid_to !== null && row.valid_to < day) {
     throw new AppError("unprocessable", `${row.name} was dissolved on ${row.valid_to}`, { field });

@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
-import { activeAgency } from "../directory/agencies.js";
+import { agencyActiveAt } from "../directory/agencies.js";
 import { AppError } from "../errors.js";
 import { type Actor, type Delivery, DeliveryStatus } from "../model.js";
 import type { Clock } from "../ports/clock.js";
@@ -20,9 +20,19 @@ export const ScheduleRequest = z.strictObject({
   deliveries: z
     .array(z.strictObject({ channelId: z.string().min(1), at: Instant.optional() }))
     .min(1)
-    .max(50),
+    .max(1000),
 });
 export type ScheduleRequest = z.infer<typeof ScheduleRequest>;
+
+/** `POST /api/schedule`: many items, each with its deliveries as `POST /api/items/:id/schedule` takes them. */
+export const BulkScheduleRequest = z.strictObject({
+  items: z
+    .array(z.strictObject({ itemId: z.string().min(1), deliveries: ScheduleRequest.shape.deliveries }))
+    .min(1)
+    .max(1000)
+    .refine((items) => items.reduce((n, i) => n + i.deliveries.length, 0) <= 10_000, "at most 10,000 deliveries in one request"),
+});
+export type BulkScheduleRequest = z.infer<typeof BulkScheduleRequest>;
 
 export const RescheduleRequest = z.strictObject({ at: Instant });
 
@@ -94,67 +104,105 @@ export function createDeliveryService(
     return toDelivery(updated);
   }
 
+  /** Checks one item's schedule request and answers its delivery rows (nothing is written). */
+  async function prepare(actor: Actor, itemId: string, req: ScheduleRequest, now: Date): Promise<DeliveryRow[]> {
+    const item = visible(
+      actor,
+      await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
+      "item",
+    );
+    assertCanWrite(actor, item.agency_id);
+    const agency = await db.selectFrom("agencies").selectAll().where("id", "=", item.agency_id).executeTakeFirst();
+    if (!agency) throw new AppError("unprocessable", `unknown agency ${item.agency_id}`, { field: "agencyId" });
+    const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
+    const channels = new Map(
+      (await db.selectFrom("channels").select(["id", "agency_id", "kind"]).where("id", "in", channelIds).execute()).map((c) => [c.id, c]),
+    );
+    const seen = new Set<string>();
+    const rows: DeliveryRow[] = [];
+    for (const [i, d] of req.deliveries.entries()) {
+      const at = d.at ?? now;
+      const channel = channels.get(d.channelId);
+      // Another agency's channel is answered as an unknown one: its existence does not leak.
+      if (!channel || channel.agency_id !== item.agency_id) {
+        throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${i}.channelId` });
+      }
+      if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
+        throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: `deliveries.${i}.at` });
+      }
+      const key = `${d.channelId}@${at.getTime()}`;
+      if (seen.has(key)) {
+        throw new AppError("unprocessable", "the same channel and time appear twice", { field: `deliveries.${i}` });
+      }
+      seen.add(key);
+      agencyActiveAt(agency, at, `deliveries.${i}.at`);
+      rows.push({
+        id: crypto.randomUUID(),
+        item_id: item.id,
+        channel_id: d.channelId,
+        agency_id: item.agency_id,
+        status: "scheduled",
+        scheduled_at: at,
+        run_at: handOverAt(channel.kind, at, now),
+        attempts: 0,
+        last_error: null,
+        external_id: null,
+        url: null,
+        published_at: null,
+        claimed_at: null,
+        lease_until: null,
+        lease_owner: null,
+        created_at: now,
+        updated_at: now,
+      });
+    }
+    await checkPublishable(
+      item.id,
+      rows.map((r) => ({ channelId: r.channel_id, at: r.scheduled_at })),
+    );
+    return rows;
+  }
+
+  /** Writes the prepared deliveries of one or many items in one transaction, then queues them all. */
+  async function record(actor: Actor, prepared: { itemId: string; rows: DeliveryRow[] }[], now: Date): Promise<void> {
+    const all = prepared.flatMap((p) => p.rows);
+    await db.transaction().execute(async (tx) => {
+      // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.
+      for (let i = 0; i < all.length; i += 500) await state.insert(tx, all.slice(i, i + 500));
+      for (const p of prepared) await audit(tx, actor, "item.schedule", "item", p.itemId, now, { deliveries: p.rows.map((r) => r.id) });
+    });
+    await enqueue(all.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
+  }
+
   return {
     async schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<Delivery[]> {
-      const item = visible(
-        actor,
-        await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
-        "item",
-      );
-      assertCanWrite(actor, item.agency_id);
       const now = clock.now();
-      const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
-      const channels = new Map(
-        (await db.selectFrom("channels").select(["id", "agency_id", "kind"]).where("id", "in", channelIds).execute()).map((c) => [c.id, c]),
-      );
-      const seen = new Set<string>();
-      const rows: DeliveryRow[] = [];
-      for (const [i, d] of req.deliveries.entries()) {
-        const at = d.at ?? now;
-        const channel = channels.get(d.channelId);
-        // Another agency's channel is answered as an unknown one: its existence does not leak.
-        if (!channel || channel.agency_id !== item.agency_id) {
-          throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${i}.channelId` });
-        }
-        if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
-          throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: `deliveries.${i}.at` });
-        }
-        const key = `${d.channelId}@${at.getTime()}`;
-        if (seen.has(key)) {
-          throw new AppError("unprocessable", "the same channel and time appear twice", { field: `deliveries.${i}` });
-        }
-        seen.add(key);
-        await activeAgency(db, item.agency_id, at, `deliveries.${i}.at`);
-        rows.push({
-          id: crypto.randomUUID(),
-          item_id: item.id,
-          channel_id: d.channelId,
-          agency_id: item.agency_id,
-          status: "scheduled",
-          scheduled_at: at,
-          run_at: handOverAt(channel.kind, at, now),
-          attempts: 0,
-          last_error: null,
-          external_id: null,
-          url: null,
-          published_at: null,
-          claimed_at: null,
-          lease_until: null,
-          lease_owner: null,
-          created_at: now,
-          updated_at: now,
-        });
-      }
-      await checkPublishable(
-        item.id,
-        rows.map((r) => ({ channelId: r.channel_id, at: r.scheduled_at })),
-      );
-      await db.transaction().execute(async (tx) => {
-        await state.insert(tx, rows);
-        await audit(tx, actor, "item.schedule", "item", item.id, now, { deliveries: rows.map((r) => r.id) });
-      });
-      await enqueue(rows.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
+      const rows = await prepare(actor, itemId, req, now);
+      await record(actor, [{ itemId, rows }], now);
       return rows.map(toDelivery);
+    },
+
+    /**
+     * `POST /api/schedule`: many items at once, all or nothing. Each item is checked as
+     * `schedule` checks it (a problem names `items.<i>.…`); then every delivery is inserted in one
+     * transaction and queued in bulk.
+     */
+    async scheduleMany(actor: Actor, req: BulkScheduleRequest): Promise<{ itemId: string; deliveries: Delivery[] }[]> {
+      const now = clock.now();
+      const prepared: { itemId: string; rows: DeliveryRow[] }[] = [];
+      for (const [i, entry] of req.items.entries()) {
+        try {
+          prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now) });
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          throw new AppError(err.code, `items.${i}: ${err.message}`, {
+            field: `items.${i}.${err.field ?? "itemId"}`,
+            ...(err.details ? { details: err.details } : {}),
+          });
+        }
+      }
+      await record(actor, prepared, now);
+      return prepared.map((p) => ({ itemId: p.itemId, deliveries: p.rows.map(toDelivery) }));
     },
 
     async get(actor: Actor, id: string): Promise<Delivery> {

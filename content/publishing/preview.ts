@@ -3,7 +3,10 @@ import { AppError } from "../errors.js";
 import type { Actor, ChannelKind } from "../model.js";
 import type { Problem, RenderedText } from "../ports/adapter.js";
 import type { Db } from "../store/db.js";
-import type { RequestBuilder } from "./request.js";
+import type { Built, RequestBuilder } from "./request.js";
+
+/** The delivery id of requests built only to be previewed or checked. */
+const PREVIEW_ID = "00000000-0000-4000-8000-000000000000";
 
 export interface ChannelPreview {
   channelId: string;
@@ -24,7 +27,7 @@ export interface ScheduleProblem extends Problem {
  */
 export function createPreviewService(db: Db, build: RequestBuilder) {
   async function previewOne(itemId: string, channel: { id: string; name: string; kind: string }, at: Date): Promise<ChannelPreview> {
-    const built = await build({ deliveryId: "00000000-0000-4000-8000-000000000000", itemId, channelId: channel.id, scheduledAt: at });
+    const built = await build({ deliveryId: PREVIEW_ID, itemId, channelId: channel.id, scheduledAt: at });
     return {
       channelId: channel.id,
       channelName: channel.name,
@@ -50,16 +53,30 @@ export function createPreviewService(db: Db, build: RequestBuilder) {
       return Promise.all(channels.map((c) => previewOne(item.id, c, now)));
     },
 
-    /** Throws a 422 listing every problem of the deliveries to be scheduled, or answers nothing. */
+    /**
+     * Throws a 422 listing every problem of the deliveries to be scheduled, or answers nothing. The
+     * item, its agency and the channels are read once; each channel's request is built once and
+     * checked at each time, except where the request itself depends on the time (a station's script
+     * week, a board's validity), which is built for each delivery.
+     */
     async assertPublishable(itemId: string, deliveries: { channelId: string; at: Date }[]): Promise<void> {
       const problems: (ScheduleProblem & { index: number })[] = [];
+      const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirstOrThrow();
+      const agency = await db.selectFrom("agencies").select(["id", "name"]).where("id", "=", item.agency_id).executeTakeFirstOrThrow();
+      const ids = [...new Set(deliveries.map((d) => d.channelId))];
+      const channels = new Map((await db.selectFrom("channels").selectAll().where("id", "in", ids).execute()).map((c) => [c.id, c]));
+      const once = new Map<string, Built>();
       for (const [index, d] of deliveries.entries()) {
-        const channel = await db
-          .selectFrom("channels")
-          .select(["id", "name", "kind"])
-          .where("id", "=", d.channelId)
-          .executeTakeFirstOrThrow();
-        for (const p of (await previewOne(itemId, channel, d.at)).problems) problems.push({ ...p, channelId: d.channelId, index });
+        const channel = channels.get(d.channelId);
+        if (!channel) throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${index}.channelId` });
+        const target = { deliveryId: PREVIEW_ID, itemId, channelId: channel.id, scheduledAt: d.at };
+        let built = once.get(channel.id);
+        if (built) built = { ...built, req: { ...built.req, scheduledAt: d.at } };
+        else {
+          built = await build(target, { item, agency, channel });
+          if (!built.req.broadcast) once.set(channel.id, built);
+        }
+        for (const p of built.adapter.check(built.req)) problems.push({ ...p, channelId: d.channelId, index });
       }
       const first = problems[0];
       if (!first) return;

@@ -4,11 +4,12 @@ import { SYSTEM } from "../model.js";
 import type { PublishResult } from "../ports/adapter.js";
 import type { Clock } from "../ports/clock.js";
 import type { ChannelLimiter } from "../ports/limiter.js";
-import type { Log } from "../ports/log.js";
+import { forDelivery, type Log } from "../ports/log.js";
+import { type Metrics, noMetrics, type PublishOutcomeLabel } from "../ports/metrics.js";
 import type { Db } from "../store/db.js";
 import type { DeliveryRow } from "../store/schema.js";
 import type { DeliveryState } from "./delivery-state.js";
-import type { Built, RequestBuilder } from "./request.js";
+import { type Built, type Loaded, loadDelivery, type RequestBuilder } from "./request.js";
 
 export interface PublishPolicy {
   missedAfterMs: number;
@@ -36,6 +37,15 @@ export function backoffDelay(policy: Pick<PublishPolicy, "backoffMs">, attempts:
   return retryAfterMs === undefined ? exponential : Math.max(retryAfterMs, policy.backoffMs);
 }
 
+/** The published delivery as the publisher holds it: the compliance ledger records it without reading it again. */
+export interface PublishedFacts {
+  delivery: DeliveryRow;
+  channelKind: string;
+  channelSettings: string;
+  itemKind: string;
+  tasks: string[];
+}
+
 /** What the publisher is given: the delivery's state, how to build its request, and what to tell others. */
 export interface PublisherDeps {
   db: Db;
@@ -46,10 +56,12 @@ export interface PublisherDeps {
   log: Log;
   /** Keeps each channel within its limits across workers. */
   limiter: ChannelLimiter;
+  /** Outcomes, provider latency and lateness for operations; none when absent. */
+  metrics?: Metrics;
   /** This worker, as recorded in the leases of its claims. */
   owner: string;
-  /** A delivery was published: compliance counts it from now on. */
-  onPublished(deliveryId: string, at: Date): Promise<void>;
+  /** A delivery was published: compliance counts it from now on (`facts`: what the publisher read already). */
+  onPublished(deliveryId: string, at: Date, facts?: PublishedFacts): Promise<void>;
   /** The provider refused the channel's credentials: its agency must connect the account again. */
   flagReconnect(channelId: string, reason: string, at: Date): Promise<void>;
 }
@@ -58,7 +70,10 @@ export interface PublisherDeps {
  * Publishes one delivery: prepares its request, claims it with a conditional UPDATE (a second claimer
  * gets nothing), calls the channel's adapter outside any transaction, and records the outcome.
  */
-export function createPublisher({ db, state, build, clock, policy, log, limiter, owner, onPublished, flagReconnect }: PublisherDeps) {
+export function createPublisher(deps: PublisherDeps) {
+  const { db, state, build, clock, policy, limiter, owner, onPublished, flagReconnect } = deps;
+  const metrics = deps.metrics ?? noMetrics;
+  const log = deps.log;
   const leaseUntil = () => new Date(clock.now().getTime() + policy.leaseMs);
 
   /** Renews the claim's lease until stopped, so that only a stopped worker's claims expire. */
@@ -120,49 +135,70 @@ export function createPublisher({ db, state, build, clock, policy, log, limiter,
   }
 
   /** The request for a delivery; nothing was sent when this fails (bad settings, undecryptable secret, template error). */
-  async function prepare(d: DeliveryRow): Promise<Built | string> {
+  async function prepare(d: DeliveryRow, loaded: Loaded | undefined, log: Log): Promise<Built | string> {
     try {
-      return await build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at });
+      return await build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at }, loaded);
     } catch (err) {
-      log.error({ deliveryId: d.id, err }, "could not prepare a delivery");
+      log.error({ err }, "could not prepare a delivery");
       return err instanceof AppError ? err.message : `could not prepare the delivery: ${(err as Error).message}`;
     }
   }
 
-  async function claimAndPublish(d: DeliveryRow, built: Built, now: Date): Promise<PublishOutcome> {
+  async function claimAndPublish(d: DeliveryRow, built: Built, now: Date, log: Log, channelSettings?: string): Promise<PublishOutcome> {
+    const kind = built.channelKind;
     const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS), { owner, until: leaseUntil() });
-    if (!claimed) return { next: "done", status: "taken" };
+    if (!claimed) {
+      metrics.publishAttempt({ kind, outcome: "taken" });
+      return { next: "done", status: "taken" };
+    }
     const stopHeartbeat = heartbeat(d.id);
     // A delivery claimed before may have reached the provider then (a lost answer, an officer's retry).
     const claimedBefore = d.claimed_at !== null;
     let result: PublishResult;
+    const sent = performance.now();
     try {
       const signal = AbortSignal.timeout(Math.max(policy.timeoutMs, built.timeoutMs ?? 0));
       // Where the provider can be asked whether an earlier attempt got through, ask before posting again.
       const earlier = claimedBefore && built.adapter.lookup ? await built.adapter.lookup(claimed.id, signal) : undefined;
-      if (earlier)
-        log.info({ deliveryId: d.id, externalId: earlier.externalId }, "found the earlier attempt's publication; not posting again");
+      if (earlier) log.info({ externalId: earlier.externalId }, "found the earlier attempt's publication; not posting again");
       result = earlier ?? (await built.adapter.publish(built.req, signal));
     } catch (err) {
       stopHeartbeat();
       const outcome = await failure(claimed, err);
-      log.warn({ deliveryId: d.id, attempt: claimed.attempts, outcome, err: (err as Error).message }, "publish did not succeed");
+      metrics.publishAttempt({
+        kind,
+        outcome: outcome.next === "later" ? "retry" : (outcome.status as PublishOutcomeLabel),
+        code: err instanceof AppError ? err.code : "unexpected",
+        durationMs: performance.now() - sent,
+      });
+      log.warn({ attempt: claimed.attempts, outcome, err: (err as Error).message }, "publish did not succeed");
       return outcome;
     }
+    const durationMs = performance.now() - sent;
     stopHeartbeat();
     // A success is recorded even if the reconciler meanwhile gave the delivery up as unconfirmed.
-    await state.published(d.id, result);
+    const recorded = await state.published(d.id, result);
+    metrics.publishAttempt({ kind, outcome: "published", durationMs, latenessMs: clock.now().getTime() - d.scheduled_at.getTime() });
     // Compliance counts it from now on; should this fail, the clock's backfill records it before closing the week.
-    await onPublished(d.id, clock.now()).catch((err: unknown) =>
-      log.warn({ deliveryId: d.id, err: (err as Error).message }, "could not record the publication for compliance yet"),
+    const facts: PublishedFacts | undefined =
+      recorded && channelSettings !== undefined
+        ? { delivery: recorded, channelKind: kind, channelSettings, itemKind: built.req.item.kind, tasks: built.req.item.tasks }
+        : undefined;
+    await onPublished(d.id, clock.now(), facts).catch((err: unknown) =>
+      log.warn({ err: (err as Error).message }, "could not record the publication for compliance yet"),
     );
-    log.info({ deliveryId: d.id, externalId: result.externalId }, "published");
+    log.info({ externalId: result.externalId, kind }, "published");
     return { next: "done", status: "published" };
   }
 
   return {
     async run(id: string): Promise<PublishOutcome> {
-      const d = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
+      // Every line logged while publishing this delivery carries its id.
+      const log = forDelivery(deps.log, id);
+      // One statement reads the delivery with its item, agency and channel; a delivery whose item or
+      // channel is gone is read alone, and its preparation fails as before.
+      const joined = await loadDelivery(db, id);
+      const d = joined?.delivery ?? (await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst());
       if (d?.status !== "scheduled") return { next: "done", status: d?.status ?? "gone" };
       const now = clock.now();
       if (d.run_at.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return { next: "later", at: d.run_at };
@@ -172,12 +208,13 @@ export function createPublisher({ db, state, build, clock, policy, log, limiter,
         }
         return { next: "done", status: "missed" };
       }
-      const built = await prepare(d);
+      const built = await prepare(d, joined?.loaded, log);
       if (typeof built === "string") {
         await state.failed(d.id, built);
         return { next: "done", status: "failed" };
       }
       if (built.media.state === "failed") {
+        metrics.publishAttempt({ kind: built.channelKind, outcome: "failed", code: "media_failed" });
         await state.failed(d.id, built.media.reason);
         return { next: "done", status: "failed" };
       }
@@ -188,11 +225,12 @@ export function createPublisher({ db, state, build, clock, policy, log, limiter,
       }
       const lease = await limiter.acquire(d.channel_id, built.limits);
       if (!lease.ok) {
+        metrics.publishAttempt({ kind: built.channelKind, outcome: "delayed", code: "channel_limit" });
         await state.delay(d.id, lease.retryAt);
         return { next: "later", at: lease.retryAt };
       }
       try {
-        return await claimAndPublish(d, built, now);
+        return await claimAndPublish(d, built, now, log, joined?.loaded.channel.settings);
       } finally {
         await lease.release();
       }

@@ -1,6 +1,6 @@
 import { type ItemMediaState, itemMediaState } from "../media/attachments.js";
 import type { Channel, ChannelKind, ItemKind, ItemVariants } from "../model.js";
-import type { AdapterRegistry, BuiltAdapter, OAuthApp, PublishRequest } from "../ports/adapter.js";
+import type { AdapterRegistry, BuiltAdapter, OAuthApp, PublishRequest, RenderedText } from "../ports/adapter.js";
 import type { BroadcastHandover } from "../ports/broadcast.js";
 import type { Clock } from "../ports/clock.js";
 import type { MediaStore } from "../ports/media.js";
@@ -8,6 +8,7 @@ import type { Renderer } from "../ports/renderer.js";
 import type { SecretBox } from "../secrets.js";
 import type { Db } from "../store/db.js";
 import { toChannel } from "../store/rows.js";
+import type { ChannelRow, DeliveryRow, ItemRow } from "../store/schema.js";
 
 /** Channel kinds that are an agency's portal: other channels link back to the item there. */
 const PORTAL_KINDS: ChannelKind[] = ["webhook", "wordpress"];
@@ -17,6 +18,96 @@ export interface Target {
   itemId: string;
   channelId: string;
   scheduledAt: Date;
+}
+
+/** The rows a delivery's request is built from, when the caller has read them already. */
+export interface Loaded {
+  item: ItemRow;
+  agency: { id: string; name: string };
+  channel: ChannelRow;
+}
+
+/**
+ * A delivery with its item, agency and channel, in one statement (the publisher's first read: four
+ * round trips were one each). Undefined when the delivery, or what it points at, is gone.
+ */
+export async function loadDelivery(db: Db, id: string): Promise<{ delivery: DeliveryRow; loaded: Loaded } | undefined> {
+  const r = await db
+    .selectFrom("deliveries")
+    .innerJoin("items", "items.id", "deliveries.item_id")
+    .innerJoin("agencies", "agencies.id", "items.agency_id")
+    .innerJoin("channels", "channels.id", "deliveries.channel_id")
+    .selectAll("deliveries")
+    .select([
+      "items.agency_id as i_agency_id",
+      "items.kind as i_kind",
+      "items.title as i_title",
+      "items.body as i_body",
+      "items.status as i_status",
+      "items.variants as i_variants",
+      "items.created_by as i_created_by",
+      "items.created_at as i_created_at",
+      "items.updated_at as i_updated_at",
+      "agencies.name as a_name",
+      "channels.agency_id as c_agency_id",
+      "channels.kind as c_kind",
+      "channels.name as c_name",
+      "channels.settings as c_settings",
+      "channels.secret as c_secret",
+      "channels.token_expires_at as c_token_expires_at",
+      "channels.reconnect_reason as c_reconnect_reason",
+      "channels.reconnect_flagged_at as c_reconnect_flagged_at",
+      "channels.created_at as c_created_at",
+      "channels.updated_at as c_updated_at",
+    ])
+    .where("deliveries.id", "=", id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const { i_agency_id, i_kind, i_title, i_body, i_status, i_variants, i_created_by, i_created_at, i_updated_at, a_name, ...rest } = r;
+  const {
+    c_agency_id,
+    c_kind,
+    c_name,
+    c_settings,
+    c_secret,
+    c_token_expires_at,
+    c_reconnect_reason,
+    c_reconnect_flagged_at,
+    c_created_at,
+    c_updated_at,
+    ...delivery
+  } = rest;
+  return {
+    delivery,
+    loaded: {
+      item: {
+        id: delivery.item_id,
+        agency_id: i_agency_id,
+        kind: i_kind,
+        title: i_title,
+        body: i_body,
+        status: i_status,
+        variants: i_variants,
+        created_by: i_created_by,
+        created_at: i_created_at,
+        updated_at: i_updated_at,
+      },
+      agency: { id: i_agency_id, name: a_name },
+      channel: {
+        id: delivery.channel_id,
+        agency_id: c_agency_id,
+        kind: c_kind,
+        name: c_name,
+        settings: c_settings,
+        secret: c_secret,
+        token_expires_at: c_token_expires_at,
+        reconnect_reason: c_reconnect_reason,
+        reconnect_flagged_at: c_reconnect_flagged_at,
+        created_at: c_created_at,
+        updated_at: c_updated_at,
+      },
+    },
+  };
 }
 
 /** The adapter, its channel's limits and timeout, and the request it is given for one delivery. */
@@ -58,10 +149,27 @@ export function createRequestBuilder(
     return row?.url ?? null;
   }
 
-  return async function build(t: Target): Promise<Built> {
-    const item = await db.selectFrom("items").selectAll().where("id", "=", t.itemId).executeTakeFirstOrThrow();
-    const agency = await db.selectFrom("agencies").select(["id", "name"]).where("id", "=", item.agency_id).executeTakeFirstOrThrow();
-    const channel = await db.selectFrom("channels").selectAll().where("id", "=", t.channelId).executeTakeFirstOrThrow();
+  // The rendered text of an item for a channel kind, kept for the next deliveries of the same item
+  // (a burst sends one item to many channels and agencies' items to many of the same kind): keyed by
+  // everything the templates read, so an edited item, agency name, link or hashtags renders anew.
+  const rendered = new Map<string, Promise<RenderedText>>();
+  const RENDERED_MAX = 2_000;
+  function renderOnce(key: string, render: () => Promise<RenderedText>): Promise<RenderedText> {
+    const known = rendered.get(key);
+    if (known) return known;
+    const p = render();
+    rendered.set(key, p);
+    p.catch(() => rendered.delete(key));
+    if (rendered.size > RENDERED_MAX) rendered.delete(rendered.keys().next().value as string);
+    return p;
+  }
+
+  return async function build(t: Target, loaded?: Loaded): Promise<Built> {
+    const item = loaded?.item ?? (await db.selectFrom("items").selectAll().where("id", "=", t.itemId).executeTakeFirstOrThrow());
+    const agency =
+      loaded?.agency ?? (await db.selectFrom("agencies").select(["id", "name"]).where("id", "=", item.agency_id).executeTakeFirstOrThrow());
+    const channel =
+      loaded?.channel ?? (await db.selectFrom("channels").selectAll().where("id", "=", t.channelId).executeTakeFirstOrThrow());
     const tasks = (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", item.id).orderBy("task_code").execute()).map(
       (r) => r.task_code,
     );
@@ -69,14 +177,18 @@ export function createRequestBuilder(
     const settings = JSON.parse(channel.settings) as Record<string, unknown>;
     const hashtags = Array.isArray(settings.hashtags) ? settings.hashtags.filter((h): h is string => typeof h === "string") : [];
     const itemText = { kind: item.kind, title: item.title, body: item.body, tasks };
-    const text = await renderer.render({
-      item: itemText,
-      agency,
-      channelKind: kind,
-      link: await portalLink(item.id, kind),
-      hashtags,
-      override: (JSON.parse(item.variants) as ItemVariants)[kind],
-    });
+    const link = await portalLink(item.id, kind);
+    const key = JSON.stringify([item.id, item.updated_at.getTime(), kind, link, hashtags, agency.name, tasks]);
+    const text = await renderOnce(key, () =>
+      renderer.render({
+        item: itemText,
+        agency,
+        channelKind: kind,
+        link,
+        hashtags,
+        override: (JSON.parse(item.variants) as ItemVariants)[kind],
+      }),
+    );
     const mediaState = await itemMediaState(db, item.id);
     const broadcast = handover ? await handover(t, toChannel(channel)) : undefined;
     const app = registry.factory(kind)?.oauthApp;

@@ -62,6 +62,8 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 export interface OpenedDb {
   db: Db;
   kind: DbKind;
+  /** Statements run so far through `db` (the benchmarks count queries per delivery with it). */
+  queries(): number;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,17 @@ class SqliteRollbackDialect extends SqliteDialect {
   }
 }
 
+/** Counts the statements Kysely runs (its `log` hook is called once per query, after it ran). */
+function queryCounter(): { log: () => void; queries: () => number } {
+  let n = 0;
+  return {
+    log: () => {
+      n++;
+    },
+    queries: () => n,
+  };
+}
+
 /** Opens the configured database: SQLite in the data dir by default, PostgreSQL when `DATABASE_URL` is set. */
 export async function openDb(database: Config["database"]): Promise<OpenedDb> {
   if (database.kind === "sqlite") {
@@ -100,11 +113,13 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("synchronous = NORMAL");
+    const counter = queryCounter();
     const db = new Kysely<Database>({
       dialect: new SqliteRollbackDialect(sqlite),
       plugins: [new SqliteDatesPlugin()],
+      log: counter.log,
     });
-    return { db, kind: "sqlite", close: () => db.destroy() };
+    return { db, kind: "sqlite", queries: counter.queries, close: () => db.destroy() };
   }
   const schema = database.schema;
   if (schema !== "public") {
@@ -118,7 +133,7 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
   }
   const pool = new pg.Pool({
     connectionString: database.url,
-    max: 10,
+    max: database.poolSize ?? 10,
     options: `-c search_path="${schema}" -c TimeZone=UTC`,
     // A server that is restarting does not keep a query waiting forever for a connection.
     connectionTimeoutMillis: 10_000,
@@ -129,6 +144,7 @@ export async function openDb(database: Config["database"]): Promise<OpenedDb> {
   // The same for a connection lost while checked out (between a transaction's statements): its query
   // fails, the pool discards it on release.
   pool.on("connect", (client) => client.on("error", () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: "postgres", close: () => db.destroy() };
+  const counter = queryCounter();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: counter.log });
+  return { db, kind: "postgres", queries: counter.queries, close: () => db.destroy() };
 }

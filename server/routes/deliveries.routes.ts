@@ -1,9 +1,17 @@
-import { DeliveryFilter, RescheduleRequest } from "../../content/publishing/deliveries.js";
+import { BulkScheduleRequest, DeliveryFilter, RescheduleRequest } from "../../content/publishing/deliveries.js";
 import type { Services } from "../../content/services.js";
 import { type Route, route } from "../route.js";
 
 export function deliveryRoutes(s: Services): Route[] {
   return [
+    route({
+      method: "post",
+      path: "/schedule",
+      summary: "Schedule many items at once (up to 1,000 items and 10,000 deliveries), all or nothing",
+      body: BulkScheduleRequest,
+      status: 201,
+      handle: async ({ user, body }) => ({ data: await s.deliveries.scheduleMany(user, body) }),
+    }),
     route({
       method: "get",
       path: "/deliveries",

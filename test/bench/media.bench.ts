@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
+import { resolveBinaries } from "../../workers/media/binaries.js";
 import { IMAGE_PROFILES, inputOptions, JPEG_OPTIONS, WEBP_OPTIONS } from "../../workers/media/image.js";
 import { VIDEO_PROFILES, videoArgs } from "../../workers/media/video.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
@@ -156,7 +157,7 @@ async function directVideo(clip: string): Promise<{ ms: number; peakKb: number }
   const out = path.join(dir, "direct-web720.mp4");
   const t0 = performance.now();
   const child = spawn(
-    "ffmpeg",
+    resolveBinaries().ffmpeg,
     ["-hide_banner", "-nostdin", "-y", "-v", "error", ...videoArgs(clip, out, VIDEO_PROFILES.web720, "veryfast", true)],
     {
       stdio: "inherit",

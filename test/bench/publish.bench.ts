@@ -1,56 +1,131 @@
-// Deliveries per second through the whole publish path: API schedule → BullMQ delayed job → worker
-// claim → render → signed webhook POST to a local CMS stub → `published` recorded in the database.
-// Usage: npm run bench publish   (N=2000 CONCURRENCY=10 by default; both databases)
-import { AGENCY, newsItem, webhookChannel } from "../helpers/fixtures.js";
-import { startHub } from "../helpers/hub.js";
+// Deliveries per second through Loa's whole publish path (due → claim → render → signed webhook POST
+// to a local CMS stub → `published` recorded), measured in the same run as raw BullMQ jobs doing the
+// same signed POST (same Redis, receiver, HTTP client and concurrency), on SQLite and PostgreSQL; then
+// on PostgreSQL with 1, 2 and 4 worker processes. Also: queries per delivery, lateness.
+// Usage: npm run bench publish   (N=2000 CONCURRENCY=10 WORKERS=1,2,4 by default)
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { AGENCY, webhookChannel } from "../helpers/fixtures.js";
+import { startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
+import { bulkSchedule, createItems, lateness, load, printTable, rawBullmq, sleep, waitPublished, writeResults } from "./lib.js";
 
 const N = Number(process.env.N ?? 2000);
-const CONCURRENCY = process.env.CONCURRENCY ?? "10";
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
+const WORKERS = (process.env.WORKERS ?? "1,2,4").split(",").filter(Boolean).map(Number);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-async function bench(kind: "sqlite" | "postgres") {
+/** Worker processes as the Procfile starts them, on the hub's database, Redis prefix and data directory. */
+async function startWorkers(hub: TestHub, count: number): Promise<ChildProcess[]> {
+  const children = Array.from({ length: count }, () =>
+    spawn(process.execPath, ["--import", "tsx", "start/worker.main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...hub.env, PORT: "0", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+  );
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          let out = "";
+          c.stdout?.on("data", (d: Buffer) => {
+            out += d.toString();
+            if (out.includes("media binaries")) resolve();
+          });
+          c.once("exit", (code) => reject(new Error(`worker exited ${code}: ${out.slice(-500)}`)));
+        }),
+    ),
+  );
+  await sleep(1_500); // the BullMQ workers start right after the runtime
+  return children;
+}
+
+async function loaPath(kind: "sqlite" | "postgres", workers: number) {
   const stub = await new WebhookStub("bench-secret-0123").start();
-  const hub = await startHub(kind, { allow: [stub.url], env: { PUBLISH_CONCURRENCY: CONCURRENCY, RECONCILE_CRON: "* * * * *" } });
+  const roles = workers === 0 ? undefined : (["web", "clock"] as const);
+  const hub = await startHub(kind, {
+    allow: [stub.url],
+    ...(roles ? { roles: [...roles] } : {}),
+    env: { PUBLISH_CONCURRENCY: String(CONCURRENCY), RECONCILE_CRON: "* * * * *" },
+  });
+  const children = workers ? await startWorkers(hub, workers) : [];
   try {
     const channelId = await webhookChannel(hub.api, stub, AGENCY);
-    const items: string[] = [];
-    for (let i = 0; i < N; i++) items.push(await newsItem(hub.api, AGENCY, `Tin số ${i}`));
-    const at = new Date(Date.now() + 10_000 + N * 10);
-    const t0 = performance.now();
-    for (const item of items) {
-      const res = await hub.api("POST", `/api/items/${item}/schedule`, { deliveries: [{ channelId, at: at.toISOString() }] });
-      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-    }
-    const scheduleMs = performance.now() - t0;
+    const items = await createItems(hub, N);
+    const at = new Date(Date.now() + 3_000 + N);
+    const scheduleRate = await bulkSchedule(hub, items, channelId, at);
+    const opened = hub.running.runtime.database;
+    const before = opened.queries();
     const wait = at.getTime() - Date.now();
     if (wait < 0) throw new Error("scheduling took longer than the lead time; lower N");
-    await new Promise((r) => setTimeout(r, wait));
+    await sleep(wait);
     const start = performance.now();
-    const db = hub.running.runtime.database.db;
-    for (;;) {
-      const row = await db
-        .selectFrom("deliveries")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("status", "=", "published")
-        .executeTakeFirstOrThrow();
-      if (Number(row.n) >= N) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const db = opened.db;
+    await waitPublished(db, N);
     const publishMs = performance.now() - start;
-    const failed = await db.selectFrom("deliveries").select("id").where("status", "!=", "published").execute();
-    const dupes = stub.requests.length - stub.posts.length;
-    console.log(
-      `${kind.padEnd(8)} N=${N} concurrency=${CONCURRENCY}: schedule via API ${(N / (scheduleMs / 1000)).toFixed(0)} req/s; ` +
-        `publish ${(N / (publishMs / 1000)).toFixed(0)} deliveries/s (${publishMs.toFixed(0)} ms); ` +
-        `stub posts ${stub.posts.length}, repeated requests ${dupes}, not published ${failed.length}`,
-    );
-    if (stub.posts.length !== N || failed.length) throw new Error("not every delivery was published exactly once");
+    // Queries of the publish path alone (the in-process worker); the polling above adds ~publishMs/20.
+    const polls = Math.ceil(publishMs / 20) + 1;
+    const queries = workers === 0 ? (opened.queries() - before - polls) / N : undefined;
+    const late = await lateness(db);
+    const notPublished = await db.selectFrom("deliveries").select("id").where("status", "!=", "published").execute();
+    if (stub.posts.length !== N || notPublished.length)
+      throw new Error(`posts ${stub.posts.length}, not published ${notPublished.length}: not every delivery was published exactly once`);
+    return {
+      scheduleRate,
+      perSecond: N / (publishMs / 1000),
+      publishMs,
+      queriesPerDelivery: queries,
+      latenessP50: late.p50,
+      latenessP99: late.p99,
+      repeated: stub.requests.length - stub.posts.length,
+    };
   } finally {
+    for (const c of children) c.kill("SIGTERM");
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
     await hub.stop();
     await stub.stop();
   }
 }
 
-await bench("sqlite");
-await bench("postgres");
+const rows: Record<string, string | number>[] = [];
+const results: unknown[] = [];
+for (const kind of ["sqlite", "postgres"] as const) {
+  const loadBefore = load();
+  const stub = await new WebhookStub("bench-secret-0123").start();
+  const raw = await rawBullmq(stub, N, CONCURRENCY, `bench_raw_${process.pid}`);
+  await stub.stop();
+  const loa = await loaPath(kind, 0);
+  const ratio = loa.perSecond / raw.perSecond;
+  rows.push({
+    database: kind,
+    processes: "1 (in-process)",
+    "raw BullMQ jobs/s": raw.perSecond,
+    "Loa deliveries/s": loa.perSecond,
+    ratio,
+    "queries/delivery": loa.queriesPerDelivery ?? "",
+    "lateness p50 ms": loa.latenessP50,
+    "lateness p99 ms": loa.latenessP99,
+    "bulk schedule deliveries/s": loa.scheduleRate,
+    load: loadBefore,
+  });
+  results.push({ kind, processes: 0, raw, loa, ratio, load: loadBefore });
+}
+for (const workers of WORKERS) {
+  const loadBefore = load();
+  const loa = await loaPath("postgres", workers);
+  rows.push({
+    database: "postgres",
+    processes: String(workers),
+    "Loa deliveries/s": loa.perSecond,
+    "lateness p50 ms": loa.latenessP50,
+    "lateness p99 ms": loa.latenessP99,
+    load: loadBefore,
+  });
+  results.push({ kind: "postgres", processes: workers, loa, load: loadBefore });
+}
+console.log(`\nN=${N} concurrency=${CONCURRENCY} per process (${new Date().toISOString()})`);
+printTable(rows);
+console.log(`results: ${writeResults("publish", results)}`);
 process.exit(0);

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import zlib from "node:zlib";
 import sharp from "sharp";
+import { resolveBinaries } from "../../workers/media/binaries.js";
 import { AGENCY } from "./fixtures.js";
 import { ADMIN_TOKEN, type TestHub } from "./hub.js";
 
@@ -55,14 +56,17 @@ export function storedPath(hub: TestHub, key: string): string {
   return path.join(hub.env.DATA_DIR ?? "", "media", key);
 }
 
+/** The ffmpeg and ffprobe the tests use to make and check files: the same choice Loa makes (system, else npm). */
+export const BINS = resolveBinaries();
+
 /** Runs ffmpeg quietly to make a test file. */
 export function ffmpegMake(args: string[]): void {
-  execFileSync("ffmpeg", ["-hide_banner", "-v", "error", "-y", ...args]);
+  execFileSync(BINS.ffmpeg, ["-hide_banner", "-v", "error", "-y", ...args]);
 }
 
 export function ffprobeJson(file: string): any {
   return JSON.parse(
-    execFileSync("ffprobe", ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file], { encoding: "utf8" }),
+    execFileSync(BINS.ffprobe, ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file], { encoding: "utf8" }),
   );
 }
 
@@ -121,7 +125,7 @@ export function pngBomb(width: number, height: number): Buffer {
 
 /** Integrated loudness (LUFS) and true peak (dBTP) of a file, as ffmpeg's EBU R128 meter reads them. */
 export function loudness(file: string): { integrated: number; truePeak: number } {
-  const r = spawnSync("ffmpeg", ["-hide_banner", "-nostats", "-i", file, "-af", "ebur128=peak=true", "-f", "null", "-"], {
+  const r = spawnSync(BINS.ffmpeg, ["-hide_banner", "-nostats", "-i", file, "-af", "ebur128=peak=true", "-f", "null", "-"], {
     encoding: "utf8",
   });
   const summary = r.stderr.slice(r.stderr.lastIndexOf("Summary:"));
@@ -133,7 +137,7 @@ export function loudness(file: string): { integrated: number; truePeak: number }
 /** The EXIF tags ffprobe reads from a JPEG (GPS tags included). */
 export function exifTags(file: string): Record<string, string> {
   const out = JSON.parse(
-    execFileSync("ffprobe", ["-v", "error", "-show_entries", "frame_tags", "-of", "json", file], { encoding: "utf8" }),
+    execFileSync(BINS.ffprobe, ["-v", "error", "-show_entries", "frame_tags", "-of", "json", file], { encoding: "utf8" }),
   );
   return out.frames?.[0]?.tags ?? {};
 }

@@ -248,6 +248,9 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
     params: { id: s.itemId },
     body: { deliveries: [{ channelId: s.channelId, at: future() }] },
   }),
+  "POST /api/schedule": (_w, s) => ({
+    body: { items: [{ itemId: s.itemId, deliveries: [{ channelId: s.channelId, at: future() }] }] },
+  }),
   "POST /api/media": async (_w, s) => ({ form: { agencyId: s.agencyId, file: await uniquePng() } }),
   "GET /api/media": (_w, s) => ({ query: { agencyId: s.agencyId, kind: "image" } }),
   "GET /api/media/:id": (_w, s) => ({ params: { id: s.mediaId } }),

@@ -33,7 +33,7 @@ describe("the HTTP API", () => {
       expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${hub.url}/readyz`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ status: "ready", database: "ok", redis: "ok" });
+      expect(await ready.json()).toMatchObject({ status: "ready", database: "ok", redis: "ok", queues: { publish: { status: "ok" } } });
     });
   });
 

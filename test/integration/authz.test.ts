@@ -48,6 +48,8 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/items/:id": read(),
   "GET /api/items/:id/preview": read(),
   "POST /api/items/:id/schedule": writeById(201),
+  // The items are named in the body: another agency's item does not exist for an officer.
+  "POST /api/schedule": writeById(201),
   "POST /api/media": writeFor(202),
   "GET /api/media": list(),
   "GET /api/media/:id": read(),

@@ -9,6 +9,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FONT_CANDIDATES, findFont, renderText } from "../../workers/media/slide.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
+import { BINS } from "../helpers/media.js";
 import { XiboStub } from "../stubs/xibo.stub.js";
 
 const WARD = "phuong-cai-khe";
@@ -16,9 +17,9 @@ const SLOTS = [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], time: 
 
 /** ffprobe's and ffmpeg's ebur128 view of an MP3: codec, channels, duration, integrated loudness. */
 function probe(file: string) {
-  const p = spawnSync("ffprobe", ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", file], { encoding: "utf8" });
+  const p = spawnSync(BINS.ffprobe, ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", file], { encoding: "utf8" });
   const info = JSON.parse(p.stdout);
-  const e = spawnSync("ffmpeg", ["-hide_banner", "-nostats", "-i", file, "-af", "ebur128", "-f", "null", "-"], { encoding: "utf8" });
+  const e = spawnSync(BINS.ffmpeg, ["-hide_banner", "-nostats", "-i", file, "-af", "ebur128", "-f", "null", "-"], { encoding: "utf8" });
   const lufs = Number(/I:\s+(-?[\d.]+) LUFS/.exec(e.stderr.slice(e.stderr.lastIndexOf("Summary")))?.[1]);
   return {
     codec: info.streams[0].codec_name,

@@ -169,7 +169,7 @@ async function world(policy: PublishPolicy = POLICY): Promise<World> {
       timeoutMs: undefined,
       channelKind: "webhook",
       media: { state: "ready", media: [] },
-      req: { deliveryId: t.deliveryId, scheduledAt: t.scheduledAt },
+      req: { deliveryId: t.deliveryId, scheduledAt: t.scheduledAt, item: { kind: "news", tasks: [] } },
     }) as unknown as Built;
   const onPublished = async (id: string) => void w.published.push(id);
   const reconcile = createReconciler(

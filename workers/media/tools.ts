@@ -6,9 +6,8 @@ import type { Binaries } from "./ffmpeg.js";
 import { inspectImage, rasterizeSvg, renderImage } from "./image.js";
 import { inspectVideo, renderVideo } from "./video.js";
 
-/** sharp for images, the system ffmpeg/ffprobe for video and audio, behind the domain's `MediaTools`. */
-export function createMediaTools(config: MediaConfig): MediaTools {
-  const bins: Binaries = { ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath };
+/** sharp for images, ffmpeg/ffprobe (`resolveBinaries`) for video and audio, behind the domain's `MediaTools`. */
+export function createMediaTools(config: MediaConfig, bins: Binaries): MediaTools {
   return {
     detect: detectType,
     normalize: async (file, detected) => (detected.mime === "image/svg+xml" ? rasterizeSvg(file, config.maxImagePixels) : detected),

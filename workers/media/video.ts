@@ -23,8 +23,13 @@ export const VIDEO_PROFILES: Record<VideoProfileName, VideoProfile> = {
   vertical: { profile: "vertical", width: 1080, height: 1920, crf: 23, audioBitrate: "128k", layout: "blur" },
 };
 
-const fitInside = (w: number, h: number) =>
-  `scale=w='min(${w},iw)':h='min(${h},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1`;
+/**
+ * Rounds the frame down to even dimensions (yuv420p needs them). A second `scale` rather than
+ * `force_divisible_by=2`, which ffmpeg has only since 4.3: the npm fallback binary is a 2018 build.
+ */
+const EVEN = "scale=trunc(iw/2)*2:trunc(ih/2)*2";
+
+const fitInside = (w: number, h: number) => `scale=w='min(${w},iw)':h='min(${h},ih)':force_original_aspect_ratio=decrease,${EVEN},setsar=1`;
 
 /** The filter graph of a profile, ending in the label `[v]`. */
 export function videoFilter(p: VideoProfile): string {
@@ -36,7 +41,7 @@ export function videoFilter(p: VideoProfile): string {
   return [
     "[0:v:0]split=2[a][b]",
     `[a]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},boxblur=10:2,scale=${w}:${h},setsar=1[bg]`,
-    `[b]scale=${w}:${h}:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1[fg]`,
+    `[b]scale=${w}:${h}:force_original_aspect_ratio=decrease,${EVEN},setsar=1[fg]`,
     "[bg][fg]overlay=(W-w)/2:(H-h)/2,format=yuv420p[v]",
   ].join(";");
 }
