@@ -124,6 +124,7 @@ export function createServices(deps: ServiceDeps) {
     comments: createComments(db, clock, log, deps.mailer),
     notificationReads: createNotificationReads(db, clock),
     webhooks,
+    alerts: itemAlerts,
     auditLog: createAuditLog(db),
     broadcast,
     preview,
