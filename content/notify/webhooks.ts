@@ -131,7 +131,9 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
       await res.arrayBuffer().catch(() => undefined);
       if (!res.ok) error = `the receiver answered ${res.status}`;
     } catch (err) {
-      error = ((err as Error).message || String(err)).slice(0, 500);
+      // fetch says only "fetch failed"; why (refused by the outbound policy, DNS, a reset) is in its cause.
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      error = `${(err as Error).message || String(err)}${cause ? `: ${cause}` : ""}`.slice(0, 500);
     }
     const n = e.attempts + 1;
     const done = error === null;
