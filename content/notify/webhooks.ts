@@ -221,7 +221,16 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
         updated_at: now,
       };
       await db.insertInto("webhooks").values(row).execute();
-      await audit(db, actor, "webhook.create", "webhook", row.id, now, { url: row.url, events: input.events, agencyId: row.agency_id });
+      await audit(
+        db,
+        actor,
+        "webhook.create",
+        "webhook",
+        row.id,
+        now,
+        { url: row.url, events: input.events, agencyId: row.agency_id },
+        row.agency_id,
+      );
       return { ...view(row), secret };
     },
 
@@ -253,15 +262,24 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
       if (change.paused === false)
         await db.updateTable("webhook_events").set({ next_at: now }).where("webhook_id", "=", id).where("status", "=", "pending").execute();
       const { rotateSecret: _r, ...logged } = change;
-      await audit(db, actor, "webhook.update", "webhook", id, now, { ...logged, ...(secret ? { rotatedSecret: true } : {}) });
+      await audit(
+        db,
+        actor,
+        "webhook.update",
+        "webhook",
+        id,
+        now,
+        { ...logged, ...(secret ? { rotatedSecret: true } : {}) },
+        row.agency_id,
+      );
       return { ...view({ ...row, ...values }), ...(secret ? { secret } : {}) };
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
-      await load(actor, id);
+      const row = await load(actor, id);
       const now = clock.now();
       await db.deleteFrom("webhooks").where("id", "=", id).execute();
-      await audit(db, actor, "webhook.delete", "webhook", id, now);
+      await audit(db, actor, "webhook.delete", "webhook", id, now, { url: row.url }, row.agency_id);
     },
 
     /** `GET /api/webhooks/:id/deliveries`: each event with each attempt's answer, newest first. */

@@ -128,6 +128,9 @@ describe("the item lifecycle", () => {
     const audit = (await api("GET", "/api/audit?action=item.delete")).body.data.find((e: { entityId: string }) => e.entityId === item.id);
     expect(audit.details.before.title).toBe("Hướng dẫn nộp hồ sơ trực tuyến");
     expect(audit.details.deliveries).toEqual([deliveryId]);
+    // The agency's officer still finds the line of an item that no longer exists.
+    const officerSees = (await api("GET", "/api/audit?action=item.delete", undefined, t.officer)).body.data;
+    expect(officerSees.map((e: { entityId: string }) => e.entityId)).toContain(item.id);
   });
 
   it("duplicates an item into a new draft with its content and media, without deliveries", async () => {
