@@ -17,11 +17,13 @@ import { deliveryRoutes } from "./routes/deliveries.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
+import { notifyRoutes } from "./routes/notify.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
 import { textRoutes } from "./routes/text.routes.js";
 import { tokenRoutes } from "./routes/tokens.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
+import { workflowRoutes } from "./routes/workflow.routes.js";
 import type { AuthThrottle } from "./throttle.js";
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -85,6 +87,8 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...broadcastRoutes(s, publicUrl),
       ...programmeRoutes(s),
       ...textRoutes(s),
+      ...workflowRoutes(s),
+      ...notifyRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),

@@ -21,6 +21,7 @@ import { createMediaTools } from "../workers/media/tools.js";
 import { createEspeakTts } from "../workers/media/tts.js";
 import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js";
 import { createPromMetrics, type PromMetrics } from "../workers/metrics.js";
+import { createMailer } from "../workers/notify.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
 
 /** The real time; tests pass their own `Clock` to `startLoa`. */
@@ -135,6 +136,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     metrics,
     config,
     media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media, bins), queue: mediaQueue },
+    mailer: createMailer(config.compliance.smtp, log),
     broadcast: {
       text: readAloudTools,
       tts: await createEspeakTts(config.broadcast.espeakPath),

@@ -54,6 +54,9 @@ const QUEUE_WAIT_MS = 2_000;
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
 export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[]) => Promise<void>;
 
+/** A delivery about to be inserted: `scheduled`, or `held` while its item awaits approval. */
+type NewDelivery = DeliveryRow & { status: "scheduled" | "held" };
+
 export function createDeliveryService(
   db: Db,
   state: DeliveryState,
@@ -105,13 +108,16 @@ export function createDeliveryService(
   }
 
   /** Checks one item's schedule request and answers its delivery rows (nothing is written). */
-  async function prepare(actor: Actor, itemId: string, req: ScheduleRequest, now: Date): Promise<DeliveryRow[]> {
+  async function prepare(actor: Actor, itemId: string, req: ScheduleRequest, now: Date): Promise<NewDelivery[]> {
     const item = visible(
       actor,
-      await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
+      await db.selectFrom("items").select(["id", "agency_id", "status"]).where("id", "=", itemId).executeTakeFirst(),
       "item",
     );
     assertCanWrite(actor, item.agency_id);
+    if (item.status === "archived") throw new AppError("conflict", "the item is archived: unarchive it first", { field: "status" });
+    // Before approval the deliveries wait, held; approval releases them (content/items/approval.ts).
+    const status = item.status === "approved" ? "scheduled" : "held";
     const agency = await db.selectFrom("agencies").selectAll().where("id", "=", item.agency_id).executeTakeFirst();
     if (!agency) throw new AppError("unprocessable", `unknown agency ${item.agency_id}`, { field: "agencyId" });
     const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
@@ -119,7 +125,7 @@ export function createDeliveryService(
       (await db.selectFrom("channels").select(["id", "agency_id", "kind"]).where("id", "in", channelIds).execute()).map((c) => [c.id, c]),
     );
     const seen = new Set<string>();
-    const rows: DeliveryRow[] = [];
+    const rows: NewDelivery[] = [];
     for (const [i, d] of req.deliveries.entries()) {
       const at = d.at ?? now;
       const channel = channels.get(d.channelId);
@@ -141,7 +147,7 @@ export function createDeliveryService(
         item_id: item.id,
         channel_id: d.channelId,
         agency_id: item.agency_id,
-        status: "scheduled",
+        status,
         scheduled_at: at,
         run_at: handOverAt(channel.kind, at, now),
         attempts: 0,
@@ -164,14 +170,19 @@ export function createDeliveryService(
   }
 
   /** Writes the prepared deliveries of one or many items in one transaction, then queues them all. */
-  async function record(actor: Actor, prepared: { itemId: string; rows: DeliveryRow[] }[], now: Date): Promise<void> {
+  async function record(actor: Actor, prepared: { itemId: string; rows: NewDelivery[] }[], now: Date): Promise<void> {
     const all = prepared.flatMap((p) => p.rows);
     await db.transaction().execute(async (tx) => {
       // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.
       for (let i = 0; i < all.length; i += 500) await state.insert(tx, all.slice(i, i + 500));
-      for (const p of prepared) await audit(tx, actor, "item.schedule", "item", p.itemId, now, { deliveries: p.rows.map((r) => r.id) });
+      for (const p of prepared)
+        await audit(tx, actor, "item.schedule", "item", p.itemId, now, {
+          deliveries: p.rows.map((r) => r.id),
+          status: p.rows[0]?.status ?? "scheduled",
+        });
     });
-    await enqueue(all.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
+    // Held deliveries get their jobs when their item is approved (`released`).
+    await enqueue(all.filter((r) => r.status === "scheduled").map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
   }
 
   return {
@@ -189,7 +200,7 @@ export function createDeliveryService(
      */
     async scheduleMany(actor: Actor, req: BulkScheduleRequest): Promise<{ itemId: string; deliveries: Delivery[] }[]> {
       const now = clock.now();
-      const prepared: { itemId: string; rows: DeliveryRow[] }[] = [];
+      const prepared: { itemId: string; rows: NewDelivery[] }[] = [];
       for (const [i, entry] of req.items.entries()) {
         try {
           prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now) });
@@ -203,6 +214,16 @@ export function createDeliveryService(
       }
       await record(actor, prepared, now);
       return prepared.map((p) => ({ itemId: p.itemId, deliveries: p.rows.map(toDelivery) }));
+    },
+
+    /** After a transaction released an item's held deliveries: their jobs, at their time (at once if it passed). */
+    async released(rows: DeliveryRow[]): Promise<void> {
+      if (rows.length) await enqueue(rows.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
+    },
+
+    /** After a transaction held or removed deliveries: their jobs go (a stray one finds nothing to claim anyway). */
+    async withdrawn(ids: string[]): Promise<void> {
+      for (const id of ids) await queue.remove(id).catch((err: unknown) => log.warn({ err, id }, "could not remove the job"));
     },
 
     async get(actor: Actor, id: string): Promise<Delivery> {
@@ -236,11 +257,16 @@ export function createDeliveryService(
         .where("deliveries.id", "=", id)
         .executeTakeFirst();
       const runAt = handOverAt(channel?.kind ?? "", at, clock.now());
-      const d = await change(actor, id, () => state.reschedule(id, at, runAt), "delivery.reschedule", noLongerScheduled, {
-        at: at.toISOString(),
-      });
+      const d = await change(
+        actor,
+        id,
+        async () => (await state.reschedule(id, at, runAt)) ?? (await state.rescheduleHeld(id, at, runAt)),
+        "delivery.reschedule",
+        noLongerScheduled,
+        { at: at.toISOString() },
+      );
       await queue.remove(id).catch(() => undefined);
-      await enqueue([{ deliveryId: id, runAt }]);
+      if (d.status === "scheduled") await enqueue([{ deliveryId: id, runAt }]);
       return d;
     },
 

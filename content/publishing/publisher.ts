@@ -64,6 +64,11 @@ export interface PublisherDeps {
   onPublished(deliveryId: string, at: Date, facts?: PublishedFacts): Promise<void>;
   /** The provider refused the channel's credentials: its agency must connect the account again. */
   flagReconnect(channelId: string, reason: string, at: Date): Promise<void>;
+  /**
+   * Whether the item may go out as it now is (its approved version unchanged); when not, its
+   * deliveries were held meanwhile (content/items/approval.ts). Absent: always.
+   */
+  approvedAsIs?(itemId: string): Promise<boolean>;
 }
 
 /**
@@ -71,7 +76,7 @@ export interface PublisherDeps {
  * gets nothing), calls the channel's adapter outside any transaction, and records the outcome.
  */
 export function createPublisher(deps: PublisherDeps) {
-  const { db, state, build, clock, policy, limiter, owner, onPublished, flagReconnect } = deps;
+  const { db, state, build, clock, policy, limiter, owner, onPublished, flagReconnect, approvedAsIs } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const log = deps.log;
   const leaseUntil = () => new Date(clock.now().getTime() + policy.leaseMs);
@@ -208,6 +213,8 @@ export function createPublisher(deps: PublisherDeps) {
         }
         return { next: "done", status: "missed" };
       }
+      // The approved version is frozen: a change that escaped the edit route holds the delivery instead of publishing it.
+      if (approvedAsIs && !(await approvedAsIs(d.item_id))) return { next: "done", status: "held" };
       const built = await prepare(d, joined?.loaded, log);
       if (typeof built === "string") {
         await state.failed(d.id, built);

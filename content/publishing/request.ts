@@ -48,6 +48,8 @@ export async function loadDelivery(db: Db, id: string): Promise<{ delivery: Deli
       "items.created_by as i_created_by",
       "items.created_at as i_created_at",
       "items.updated_at as i_updated_at",
+      "items.approved_hash as i_approved_hash",
+      "items.archived_from as i_archived_from",
       "agencies.name as a_name",
       "channels.agency_id as c_agency_id",
       "channels.kind as c_kind",
@@ -63,7 +65,21 @@ export async function loadDelivery(db: Db, id: string): Promise<{ delivery: Deli
     .where("deliveries.id", "=", id)
     .executeTakeFirst();
   if (!r) return undefined;
-  const { i_agency_id, i_kind, i_title, i_body, i_status, i_variants, i_created_by, i_created_at, i_updated_at, a_name, ...rest } = r;
+  const {
+    i_agency_id,
+    i_kind,
+    i_title,
+    i_body,
+    i_status,
+    i_variants,
+    i_created_by,
+    i_created_at,
+    i_updated_at,
+    i_approved_hash,
+    i_archived_from,
+    a_name,
+    ...rest
+  } = r;
   const {
     c_agency_id,
     c_kind,
@@ -91,6 +107,8 @@ export async function loadDelivery(db: Db, id: string): Promise<{ delivery: Deli
         created_by: i_created_by,
         created_at: i_created_at,
         updated_at: i_updated_at,
+        approved_hash: i_approved_hash,
+        archived_from: i_archived_from,
       },
       agency: { id: i_agency_id, name: a_name },
       channel: {

@@ -8,6 +8,7 @@ import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
 import * as m009 from "./migrations/009-broadcast.js";
 import * as m010 from "./migrations/010-claim-lease.js";
+import * as m012 from "./migrations/012-workflow.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -18,9 +19,10 @@ const migrations: Record<string, Migration> = {
   "005-credentials": m005,
   // 006 was reserved for issue 9's claim leases, which landed as 010.
   "007-provider-endpoints": m007,
-  // 008 is issue 10's (SMS campaigns); 010 and 011 issue 12's.
+  // 008 was reserved for issue 10 (SMS campaigns), which landed as 011.
   "009-broadcast": m009,
   "010-claim-lease": m010,
+  "012-workflow": m012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
