@@ -9,6 +9,7 @@ import { type Authenticator, createAuthenticator } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { mount, type Route, route } from "./route.js";
 import { broadcastRoutes } from "./routes/broadcast.routes.js";
+import { calendarRoutes, icalRoutes } from "./routes/calendar.routes.js";
 import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
@@ -79,9 +80,11 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...broadcastRoutes(s, publicUrl),
       ...programmeRoutes(s),
       ...textRoutes(s),
+      ...calendarRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),
+      ...icalRoutes(s),
       // The provider sends the officer's browser here: the single-use state, not a token, authenticates it;
       // when the request does say who it is, it must be the user who started the flow.
       route({
