@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { User } from "../content/model.js";
 import type { Services } from "../content/services.js";
 import { type Authenticator, createAuthenticator } from "./auth.js";
+import { mountDocs } from "./docs.js";
 import { errorHandler } from "./errors.js";
 import { mount, type Route, route } from "./route.js";
 import { broadcastRoutes } from "./routes/broadcast.routes.js";
@@ -134,6 +135,7 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
 
   const auth: Authenticator = createAuthenticator(services.tokens, options.throttle);
   const table = routeTable(services, options.publicUrl);
+  mountDocs(app, table, options.publicUrl);
   // API answers (tokens among them) are for the one who asked: no cache, shared or private, keeps them.
   app.use("/api", (_req, res, next) => {
     res.setHeader("cache-control", "no-store");
