@@ -17,6 +17,7 @@ import type { Config } from "./config.js";
 import { createAgencyService } from "./directory/agencies.js";
 import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
+import { createItemImport } from "./items/import.js";
 import { createItemService } from "./items/items.js";
 import { createItemMediaService } from "./media/attachments.js";
 import { createMediaProcessor } from "./media/processor.js";
@@ -32,6 +33,7 @@ import type { Renderer } from "./ports/renderer.js";
 import { createCalendar } from "./publishing/calendar.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
 import { createDeliveryState } from "./publishing/delivery-state.js";
+import { createExport } from "./publishing/export.js";
 import { createCalendarFeeds } from "./publishing/ical.js";
 import { createPreviewService } from "./publishing/preview.js";
 import { createPublisher } from "./publishing/publisher.js";
@@ -107,6 +109,8 @@ export function createServices(deps: ServiceDeps) {
     },
     log,
   );
+  const items = createItemService(db, clock);
+  const deliveries = createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt);
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
@@ -115,8 +119,8 @@ export function createServices(deps: ServiceDeps) {
     users: createUserService(db, clock, tokens),
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
-    items: createItemService(db, clock),
-    deliveries: createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt),
+    items,
+    deliveries,
     broadcast,
     preview,
     oauth: createOAuthService({ db, registry, box, clock, log, apps: config.oauthApps, publicUrl: config.publicUrl }),
@@ -148,6 +152,14 @@ export function createServices(deps: ServiceDeps) {
     calendar: createCalendar(db, clock),
     calendarFeeds: createCalendarFeeds(db, clock, config.publicUrl),
     recurrences,
+    importItems: createItemImport({
+      db,
+      clock,
+      createItem: items.create,
+      schedule: deliveries.schedule,
+      checkPublishable: preview.assertPublishable,
+    }),
+    exportFile: createExport(db),
     /** Recurring deliveries due within the horizon are created first, then every due job is (re)added. */
     reconcile: async () => {
       const recurring = await recurrences.materialize().catch((err: unknown) => {

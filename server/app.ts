@@ -15,6 +15,7 @@ import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
+import { importExportRoutes } from "./routes/import-export.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
@@ -82,6 +83,7 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...programmeRoutes(s),
       ...textRoutes(s),
       ...calendarRoutes(s),
+      ...importExportRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),

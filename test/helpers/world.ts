@@ -333,6 +333,17 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   "POST /api/calendar/feeds": (_w, s) => ({ body: { agencyId: s.agencyId, name: "Lịch của phòng" } }),
   "DELETE /api/calendar/feeds/:id": async (w, s) => ({ params: { id: (await calendarFeed(w, s)).id } }),
   // The URL's token is the only credential (an iCal feed's holder sees that agency's calendar whoever they are): always the own agency's.
+  "POST /api/items/import": (_w, s) => ({
+    query: { agencyId: s.agencyId },
+    raw: { type: "text/csv", data: "kind,title,body,tasks\r\nnews,Tin nhập từ bảng tính,Nội dung của tin,\r\n" },
+  }),
+  "GET /api/export": (_w, s) => ({
+    query: {
+      agencyId: s.agencyId,
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+    },
+  }),
   "GET /ical/:file": async (w) => ({ params: { file: `${(await calendarFeed(w, w.seeds.own)).token}.ics` } }),
 };
 

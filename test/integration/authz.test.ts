@@ -113,6 +113,8 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/calendar/feeds": list(),
   "POST /api/calendar/feeds": writeFor(201),
   "DELETE /api/calendar/feeds/:id": writeById(200),
+  "POST /api/items/import": writeFor(201),
+  "GET /api/export": read(),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },

@@ -83,7 +83,7 @@ describe("the OpenAPI document and /docs", () => {
       await tab.waitForSelector(".opblock", { timeout: 20_000 });
       const operations = await tab.locator(".opblock").count();
       expect(operations).toBe(routes.length);
-      expect(await tab.locator(".info .title").innerText()).toContain("Loa API");
+      expect(await tab.locator(".info .title").textContent()).toContain("Loa API");
       expect(foreign).toEqual([]);
       expect(refused.filter((t) => /script/i.test(t))).toEqual([]);
     } finally {
