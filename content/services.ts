@@ -19,6 +19,7 @@ import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
 import { createItemImport } from "./items/import.js";
 import { createItemService } from "./items/items.js";
+import { createLibrary } from "./library/library.js";
 import { createItemMediaService } from "./media/attachments.js";
 import { createMediaProcessor } from "./media/processor.js";
 import { createMediaService } from "./media/uploads.js";
@@ -30,6 +31,7 @@ import type { Log } from "./ports/log.js";
 import type { MediaStore, MediaTools } from "./ports/media.js";
 import type { DeliveryQueue, MediaQueue } from "./ports/queues.js";
 import type { Renderer } from "./ports/renderer.js";
+import type { TextFolding } from "./ports/text.js";
 import { createCalendar } from "./publishing/calendar.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
 import { createDeliveryState } from "./publishing/delivery-state.js";
@@ -57,6 +59,8 @@ export interface ServiceDeps {
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
   /** Read-aloud text, speech synthesis, the loudspeaker mixer and the slide renderer (content/ports/broadcast.ts). */
   broadcast: BroadcastTools;
+  /** Accent-insensitive search (the library). */
+  text: TextFolding;
 }
 
 /** Grace beyond the publish timeout before a claimed delivery is judged abandoned by its worker. */
@@ -160,6 +164,7 @@ export function createServices(deps: ServiceDeps) {
       checkPublishable: preview.assertPublishable,
     }),
     exportFile: createExport(db),
+    library: createLibrary({ db, clock, text: deps.text, createItem: items.create }),
     /** Recurring deliveries due within the horizon are created first, then every due job is (re)added. */
     reconcile: async () => {
       const recurring = await recurrences.materialize().catch((err: unknown) => {

@@ -17,6 +17,7 @@ import { deliveryRoutes } from "./routes/deliveries.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
 import { importExportRoutes } from "./routes/import-export.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
+import { libraryRoutes } from "./routes/library.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
@@ -84,6 +85,7 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...textRoutes(s),
       ...calendarRoutes(s),
       ...importExportRoutes(s),
+      ...libraryRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),

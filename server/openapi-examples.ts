@@ -101,6 +101,25 @@ export const EXAMPLES: Record<string, Example> = {
     description: "Đăng lại hằng tuần hoặc hằng tháng (giờ Asia/Ho_Chi_Minh), đến một ngày (`until`) hoặc một số lần (`count`).",
     body: { channelId: "c2f1…", at: "2026-12-27T23:30:00+07:00", every: "week", count: 8 },
   },
+  "GET /api/library": { query: { q: "dich vu cong", topic: "Chuyển đổi số" } },
+  "POST /api/library": {
+    body: {
+      itemId: "7c1a…",
+      topics: ["Chuyển đổi số", "Dịch vụ công"],
+      summary: "Bộ tài liệu hướng dẫn dùng chung cho các xã, phường",
+      validFrom: "2026-10-01",
+      validTo: "2026-12-31",
+    },
+  },
+  "POST /api/library/:id/copy": { body: { agencyId: "phuong-ninh-kieu" } },
+  "POST /api/items/import": {
+    description:
+      "Thân yêu cầu là tệp CSV (`text/csv`) hoặc XLSX. Cột: kind, title, body, tasks, channels (tên hoặc mã kênh, cách nhau bằng `;`), at (`2026-12-08 08:00` giờ Việt Nam; để trống: khung giờ trống kế tiếp).",
+    query: { agencyId: "so-khcn" },
+  },
+  "GET /api/export": {
+    query: { agencyId: "so-khcn", from: "2026-12-01T00:00:00+07:00", to: "2027-01-01T00:00:00+07:00", what: "schedule", format: "xlsx" },
+  },
   "POST /api/calendar/feeds": {
     body: { agencyId: "so-khcn", name: "Lịch đăng bài của tổ biên tập" },
     answer: { id: "f1…", agencyId: "so-khcn", name: "Lịch đăng bài của tổ biên tập", url: "https://loa.cantho.gov.vn/ical/loacal_….ics" },

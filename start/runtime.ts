@@ -13,6 +13,7 @@ import { type OpenedDb, openDb } from "../content/store/db.js";
 import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
 import { readAloudTools } from "../templates/text/read-aloud.js";
+import { unaccent } from "../templates/text/unaccent.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
 import { createAudioMixer } from "../workers/media/mixer.js";
 import { createSlideRenderer, FONT_CANDIDATES, findFont } from "../workers/media/slide.js";
@@ -118,6 +119,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     limiter: createChannelLimiter(redis, config.queuePrefix, clock),
     config,
     media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media), queue: mediaQueue },
+    text: { unaccent },
     broadcast: {
       text: readAloudTools,
       tts: await createEspeakTts(config.broadcast.espeakPath),

@@ -21,6 +21,8 @@ export const CalendarQuery = z
     status: DeliveryStatus.optional(),
   })
   .superRefine((q, ctx) => {
+    // zod runs this even when a field failed: then there is nothing to compare.
+    if (!(q.from instanceof Date) || !(q.to instanceof Date)) return;
     if (q.to.getTime() <= q.from.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
     else if (q.to.getTime() - q.from.getTime() > MAX_RANGE_DAYS * 86_400_000) {
       ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${MAX_RANGE_DAYS} days after from` });

@@ -17,6 +17,8 @@ export const ExportQuery = z
     format: z.enum(["csv", "xlsx"]).default("csv"),
   })
   .superRefine((q, ctx) => {
+    // zod runs this even when a field failed: then there is nothing to compare.
+    if (!(q.from instanceof Date) || !(q.to instanceof Date)) return;
     if (q.to.getTime() <= q.from.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
     else if (q.to.getTime() - q.from.getTime() > 366 * 86_400_000)
       ctx.addIssue({ code: "custom", path: ["to"], message: "at most a year after from" });

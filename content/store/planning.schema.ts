@@ -43,4 +43,30 @@ export interface CalendarFeedTable {
   revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
+/** A material of the shared library: an item of DOST or the city office, with topics and a validity window. */
+export interface LibraryMaterialTable {
+  id: string;
+  item_id: string;
+  agency_id: string;
+  summary: string | null;
+  /** JSON array of topics. */
+  topics: string;
+  valid_from: string;
+  valid_to: string | null;
+  /** Title, summary, body and topics without diacritics, lower case: what search reads. */
+  search_text: string;
+  published_by: string;
+  published_at: Timestamp;
+  withdrawn_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** An agency's draft copied from a material: the link to its source. */
+export interface LibraryCopyTable {
+  item_id: string;
+  material_id: string;
+  agency_id: string;
+  copied_by: string;
+  copied_at: Timestamp;
+}
+
 export type RecurrenceRow = Selectable<RecurrenceTable>;

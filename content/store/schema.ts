@@ -15,7 +15,13 @@ import type {
   PublicationTaskTable,
   PublicationWeekTable,
 } from "./compliance.schema.js";
-import type { CalendarFeedTable, RecurrenceDeliveryTable, RecurrenceTable } from "./planning.schema.js";
+import type {
+  CalendarFeedTable,
+  LibraryCopyTable,
+  LibraryMaterialTable,
+  RecurrenceDeliveryTable,
+  RecurrenceTable,
+} from "./planning.schema.js";
 
 /** Timestamps are `timestamptz` in PostgreSQL and ISO 8601 UTC text in SQLite; code sees `Date`. */
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -214,6 +220,8 @@ export interface Database {
   recurrences: RecurrenceTable;
   recurrence_deliveries: RecurrenceDeliveryTable;
   calendar_feeds: CalendarFeedTable;
+  library_materials: LibraryMaterialTable;
+  library_copies: LibraryCopyTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;

@@ -344,6 +344,15 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
       to: new Date(Date.now() + 40 * 86_400_000).toISOString(),
     },
   }),
+  // Only DOST (the `other` agency, so-khcn) and the city office publish to the library, whichever the caller's agency.
+  "GET /api/library": () => ({ query: { q: "dich vu cong" } }),
+  "POST /api/library": async (w) => ({
+    body: { itemId: await dostItem(w), topics: ["Dịch vụ công"], validFrom: "2025-01-01", summary: "Tài liệu dùng chung" },
+  }),
+  "GET /api/library/:id": async (w) => ({ params: { id: await material(w) } }),
+  "DELETE /api/library/:id": async (w) => ({ params: { id: await material(w) } }),
+  "POST /api/library/:id/copy": async (w, s) => ({ params: { id: await material(w) }, body: { agencyId: s.agencyId } }),
+  "GET /api/library/:id/reuse": async (w) => ({ params: { id: await material(w) } }),
   "GET /ical/:file": async (w) => ({ params: { file: `${(await calendarFeed(w, w.seeds.own)).token}.ics` } }),
 };
 
@@ -356,6 +365,25 @@ async function recurrence(w: World, s: Seed): Promise<string> {
     count: 3,
   });
   if (res.status !== 201) throw new Error(`recurrence: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A new item of DOST, which publishes to the shared library (an admin's). */
+async function dostItem(w: World): Promise<string> {
+  const res = await w.hub.api("POST", "/api/items", {
+    agencyId: AGENCIES.other,
+    kind: "news",
+    title: "Hướng dẫn dịch vụ công trực tuyến",
+    body: "Tài liệu của Sở Khoa học và Công nghệ.",
+  });
+  if (res.status !== 201) throw new Error(`DOST item: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A new material of the shared library (an admin's, from a new DOST item). */
+async function material(w: World): Promise<string> {
+  const res = await w.hub.api("POST", "/api/library", { itemId: await dostItem(w), topics: ["Dịch vụ công"], validFrom: "2025-01-01" });
+  if (res.status !== 201) throw new Error(`material: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
 

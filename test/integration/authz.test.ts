@@ -115,6 +115,13 @@ const EXPECT: Record<string, Expectation> = {
   "DELETE /api/calendar/feeds/:id": writeById(200),
   "POST /api/items/import": writeFor(201),
   "GET /api/export": read(),
+  // The library is shared: every reader sees it; DOST publishes (the officer here is the press agency's, so DOST's item is not found).
+  "GET /api/library": list(),
+  "POST /api/library": signedIn({ admin: 201, auditor: 403, officer: 404, broadcaster: 403 }),
+  "GET /api/library/:id": list(),
+  "DELETE /api/library/:id": signedIn({ admin: 200, auditor: 403, officer: 404, broadcaster: 403 }),
+  "POST /api/library/:id/copy": writeFor(201),
+  "GET /api/library/:id/reuse": signedIn({ admin: 200, auditor: 200, officer: 404, broadcaster: 403 }),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },

@@ -3,7 +3,7 @@ import { timestampType } from "./column-types.js";
 
 /**
  * Planning (issue 12, second half): the calendar's range query by agency and time, recurring
- * deliveries with one row per occurrence created, and private iCal feeds.
+ * deliveries with one row per occurrence created, private iCal feeds, and the shared library.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const ts = timestampType(db);
@@ -49,9 +49,37 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", ts, (c) => c.notNull())
     .addColumn("revoked_at", ts)
     .execute();
+
+  // The shared library (plan tasks 6.1, 6.2): materials DOST and the city office publish, and the copies agencies make.
+  await db.schema
+    .createTable("library_materials")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("item_id", "text", (c) => c.notNull().references("items.id").onDelete("cascade"))
+    .addColumn("agency_id", "text", (c) => c.notNull().references("agencies.id"))
+    .addColumn("summary", "text")
+    .addColumn("topics", "text", (c) => c.notNull())
+    .addColumn("valid_from", "text", (c) => c.notNull())
+    .addColumn("valid_to", "text")
+    .addColumn("search_text", "text", (c) => c.notNull())
+    .addColumn("published_by", "text", (c) => c.notNull())
+    .addColumn("published_at", ts, (c) => c.notNull())
+    .addColumn("withdrawn_at", ts)
+    .execute();
+  await db.schema.createIndex("library_materials_valid").on("library_materials").columns(["valid_from", "valid_to"]).execute();
+  await db.schema
+    .createTable("library_copies")
+    .addColumn("item_id", "text", (c) => c.primaryKey().references("items.id").onDelete("cascade"))
+    .addColumn("material_id", "text", (c) => c.notNull().references("library_materials.id").onDelete("cascade"))
+    .addColumn("agency_id", "text", (c) => c.notNull())
+    .addColumn("copied_by", "text", (c) => c.notNull())
+    .addColumn("copied_at", ts, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("library_copies_material").on("library_copies").columns(["material_id", "agency_id"]).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable("library_copies").execute();
+  await db.schema.dropTable("library_materials").execute();
   await db.schema.dropTable("calendar_feeds").execute();
   await db.schema.dropTable("recurrence_deliveries").execute();
   await db.schema.dropTable("recurrences").execute();
