@@ -17,6 +17,7 @@ import type { Config } from "./config.js";
 import { createAgencyService } from "./directory/agencies.js";
 import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
+import { createEvents } from "./events/events.js";
 import { createItemImport } from "./items/import.js";
 import { createItemService } from "./items/items.js";
 import { createLibrary } from "./library/library.js";
@@ -164,6 +165,7 @@ export function createServices(deps: ServiceDeps) {
       checkPublishable: preview.assertPublishable,
     }),
     exportFile: createExport(db),
+    events: createEvents(db, clock),
     library: createLibrary({ db, clock, text: deps.text, createItem: items.create }),
     /** Recurring deliveries due within the horizon are created first, then every due job is (re)added. */
     reconcile: async () => {

@@ -14,6 +14,7 @@ import { calendarRoutes, icalRoutes } from "./routes/calendar.routes.js";
 import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
+import { eventRoutes } from "./routes/events.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
 import { importExportRoutes } from "./routes/import-export.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
@@ -86,6 +87,7 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...calendarRoutes(s),
       ...importExportRoutes(s),
       ...libraryRoutes(s),
+      ...eventRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),

@@ -120,6 +120,18 @@ export const EXAMPLES: Record<string, Example> = {
   "GET /api/export": {
     query: { agencyId: "so-khcn", from: "2026-12-01T00:00:00+07:00", to: "2027-01-01T00:00:00+07:00", what: "schedule", format: "xlsx" },
   },
+  "POST /api/events": {
+    body: {
+      name: "Ngày Chuyển đổi số quốc gia 10/10",
+      startsOn: "2026-10-01",
+      endsOn: "2026-10-10",
+      targets: [
+        { label: "Mỗi xã, phường ít nhất một tin trên loa", agencyKinds: ["commune"], channelKinds: ["loudspeaker"], minCount: 1 },
+        { label: "Mỗi sở một bài trên cổng", agencyKinds: ["department"], channelKinds: ["webhook", "wordpress"], minCount: 1 },
+      ],
+    },
+  },
+  "POST /api/events/:id/items": { body: { itemId: "7c1a…" } },
   "POST /api/calendar/feeds": {
     body: { agencyId: "so-khcn", name: "Lịch đăng bài của tổ biên tập" },
     answer: { id: "f1…", agencyId: "so-khcn", name: "Lịch đăng bài của tổ biên tập", url: "https://loa.cantho.gov.vn/ical/loacal_….ics" },

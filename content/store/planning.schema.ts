@@ -69,4 +69,25 @@ export interface LibraryCopyTable {
   copied_at: Timestamp;
 }
 
+/** A communication event (plan tasks 3.1, 3.2): a window of local dates and its targets (JSON). */
+export interface EventTable {
+  id: string;
+  name: string;
+  description: string | null;
+  starts_on: string;
+  ends_on: string;
+  targets: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+/** An item an agency publishes for the event. */
+export interface EventItemTable {
+  event_id: string;
+  item_id: string;
+  agency_id: string;
+  added_by: string;
+  added_at: Timestamp;
+}
+
 export type RecurrenceRow = Selectable<RecurrenceTable>;

@@ -17,6 +17,8 @@ import type {
 } from "./compliance.schema.js";
 import type {
   CalendarFeedTable,
+  EventItemTable,
+  EventTable,
   LibraryCopyTable,
   LibraryMaterialTable,
   RecurrenceDeliveryTable,
@@ -222,6 +224,8 @@ export interface Database {
   calendar_feeds: CalendarFeedTable;
   library_materials: LibraryMaterialTable;
   library_copies: LibraryCopyTable;
+  events: EventTable;
+  event_items: EventItemTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;

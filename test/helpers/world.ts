@@ -353,6 +353,11 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   "DELETE /api/library/:id": async (w) => ({ params: { id: await material(w) } }),
   "POST /api/library/:id/copy": async (w, s) => ({ params: { id: await material(w) }, body: { agencyId: s.agencyId } }),
   "GET /api/library/:id/reuse": async (w) => ({ params: { id: await material(w) } }),
+  "GET /api/events": () => ({}),
+  "POST /api/events": () => ({ body: EVENT }),
+  "GET /api/events/:id": async (w) => ({ params: { id: await commEvent(w) } }),
+  "POST /api/events/:id/items": async (w, s) => ({ params: { id: await commEvent(w) }, body: { itemId: s.itemId } }),
+  "GET /api/events/:id/progress": async (w) => ({ params: { id: await commEvent(w) }, query: { format: "json" } }),
   "GET /ical/:file": async (w) => ({ params: { file: `${(await calendarFeed(w, w.seeds.own)).token}.ics` } }),
 };
 
@@ -365,6 +370,24 @@ async function recurrence(w: World, s: Seed): Promise<string> {
     count: 3,
   });
   if (res.status !== 201) throw new Error(`recurrence: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A communication event around 10/10: every commune once on its loudspeaker, the press twice anywhere. */
+const EVENT = {
+  name: "Ngày Chuyển đổi số quốc gia 10/10",
+  startsOn: "2026-10-01",
+  endsOn: "2026-10-10",
+  targets: [
+    { label: "Mỗi xã, phường một tin trên loa", agencyKinds: ["commune"], channelKinds: ["loudspeaker"] },
+    { label: "Báo, đài hai tin", agencyKinds: ["press"], minCount: 2 },
+  ],
+};
+
+/** A new communication event (an admin's). */
+async function commEvent(w: World): Promise<string> {
+  const res = await w.hub.api("POST", "/api/events", EVENT);
+  if (res.status !== 201) throw new Error(`event: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
 

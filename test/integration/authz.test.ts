@@ -121,6 +121,12 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/library/:id": list(),
   "DELETE /api/library/:id": signedIn({ admin: 200, auditor: 403, officer: 404, broadcaster: 403 }),
   "POST /api/library/:id/copy": writeFor(201),
+  // Events are city-wide: every reader sees them (an officer's progress is their agency's row); DOST and admins create them.
+  "GET /api/events": list(),
+  "POST /api/events": adminOnly(201),
+  "GET /api/events/:id": list(),
+  "POST /api/events/:id/items": writeById(201),
+  "GET /api/events/:id/progress": list(),
   "GET /api/library/:id/reuse": signedIn({ admin: 200, auditor: 200, officer: 404, broadcaster: 403 }),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.

@@ -3,7 +3,7 @@ import { timestampType } from "./column-types.js";
 
 /**
  * Planning (issue 12, second half): the calendar's range query by agency and time, recurring
- * deliveries with one row per occurrence created, private iCal feeds, and the shared library.
+ * deliveries with one row per occurrence created, private iCal feeds, the shared library and communication events.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const ts = timestampType(db);
@@ -75,9 +75,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("copied_at", ts, (c) => c.notNull())
     .execute();
   await db.schema.createIndex("library_copies_material").on("library_copies").columns(["material_id", "agency_id"]).execute();
+
+  // Communication events (plan tasks 3.1, 3.2): a window, targets, and the items agencies publish for it.
+  await db.schema
+    .createTable("events")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("description", "text")
+    .addColumn("starts_on", "text", (c) => c.notNull())
+    .addColumn("ends_on", "text", (c) => c.notNull())
+    .addColumn("targets", "text", (c) => c.notNull())
+    .addColumn("created_by", "text", (c) => c.notNull())
+    .addColumn("created_at", ts, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable("event_items")
+    .addColumn("event_id", "text", (c) => c.notNull().references("events.id").onDelete("cascade"))
+    .addColumn("item_id", "text", (c) => c.notNull().references("items.id").onDelete("cascade"))
+    .addColumn("agency_id", "text", (c) => c.notNull())
+    .addColumn("added_by", "text", (c) => c.notNull())
+    .addColumn("added_at", ts, (c) => c.notNull())
+    .addPrimaryKeyConstraint("event_items_pk", ["event_id", "item_id"])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable("event_items").execute();
+  await db.schema.dropTable("events").execute();
   await db.schema.dropTable("library_copies").execute();
   await db.schema.dropTable("library_materials").execute();
   await db.schema.dropTable("calendar_feeds").execute();
