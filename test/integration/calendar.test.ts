@@ -3,6 +3,7 @@
 import ICAL from "ical.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isoWeek, toLocalIso } from "../../content/time.js";
+import { DB_KINDS } from "../helpers/db.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
@@ -14,7 +15,7 @@ const SLOTS = [
   { days: ["mon"], time: "00:15" },
 ];
 
-describe("calendar, slots, recurrence and iCal", () => {
+describe.each(DB_KINDS)("calendar, slots, recurrence and iCal on %s", (kind) => {
   let hub: TestHub;
   let stub: WebhookStub;
   let now = new Date("2026-12-21T08:00:00+07:00"); // Monday of 2026-W52
@@ -28,7 +29,7 @@ describe("calendar, slots, recurrence and iCal", () => {
 
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-lich-dang-bai-so-khcn").start();
-    hub = await startHub("sqlite", { roles: ["web"], clock: { now: () => now }, allow: [stub.url], env: { RECONCILE_HORIZON: "8d" } });
+    hub = await startHub(kind, { roles: ["web"], clock: { now: () => now }, allow: [stub.url], env: { RECONCILE_HORIZON: "8d" } });
     const channel = async (agencyId: string, name: string, slots?: unknown) =>
       ok(
         await hub.api("POST", "/api/channels", {

@@ -2,9 +2,10 @@
 // per kind of agency and channel, the items agencies add, the progress per agency, the XLSX report.
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DB_KINDS } from "../helpers/db.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 
-describe("communication events", () => {
+describe.each(DB_KINDS)("communication events on %s", (kind) => {
   let hub: TestHub;
   const now = new Date("2026-10-05T10:00:00+07:00");
   let communes: string[] = [];
@@ -23,7 +24,7 @@ describe("communication events", () => {
     ok(await hub.api("POST", "/api/publications", { itemId, channelKind, publishedAt }, token), "publication");
 
   beforeAll(async () => {
-    hub = await startHub("sqlite", { roles: ["web"], clock: { now: () => now } });
+    hub = await startHub(kind, { roles: ["web"], clock: { now: () => now } });
     const agencies = ok(await hub.api("GET", "/api/agencies"), "agencies").data as { id: string; kind: string; validTo: string | null }[];
     communes = agencies.filter((a) => a.kind === "commune" && !a.validTo).map((a) => a.id);
     departments = agencies.filter((a) => a.kind === "department" && !a.validTo).map((a) => a.id);

@@ -2,13 +2,14 @@
 // row and column; exporting an agency's schedule and publications (CSV, XLSX).
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DB_KINDS } from "../helpers/db.js";
 import { ADMIN_TOKEN, startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
 const AGENCY = "so-khcn";
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-describe("import and export", () => {
+describe.each(DB_KINDS)("import and export on %s", (kind) => {
   let hub: TestHub;
   let stub: WebhookStub;
   const now = new Date("2026-12-01T09:00:00+07:00"); // a Tuesday, past its 08:00 slot
@@ -17,7 +18,7 @@ describe("import and export", () => {
 
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-nhap-lich-dang-bai").start();
-    hub = await startHub("sqlite", { roles: ["web"], clock: { now: () => now }, allow: [stub.url] });
+    hub = await startHub(kind, { roles: ["web"], clock: { now: () => now }, allow: [stub.url] });
     const channel = async (name: string, slots?: unknown) =>
       (
         await hub.api("POST", "/api/channels", {

@@ -1,12 +1,13 @@
 // The shared library (plan tasks 6.1, 6.2): DOST publishes, a commune copies (provenance kept), DOST
 // sees the reuse; search ignores Vietnamese diacritics; the validity window and withdrawal.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DB_KINDS } from "../helpers/db.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 
 const DOST = "so-khcn";
 const PRESS = "dai-ptth-can-tho";
 
-describe("the shared library", () => {
+describe.each(DB_KINDS)("the shared library on %s", (kind) => {
   let hub: TestHub;
   const now = new Date("2026-12-01T09:00:00+07:00");
   const tokens: Record<"dost" | "press" | "commune", string> = { dost: "", press: "", commune: "" };
@@ -19,7 +20,7 @@ describe("the shared library", () => {
   };
 
   beforeAll(async () => {
-    hub = await startHub("sqlite", { roles: ["web"], clock: { now: () => now } });
+    hub = await startHub(kind, { roles: ["web"], clock: { now: () => now } });
     commune = ok(await hub.api("GET", "/api/agencies"), "agencies").data.find(
       (a: { kind: string; validTo: string | null }) => a.kind === "commune" && !a.validTo,
     ).id;
