@@ -19,10 +19,13 @@ import { createAgencyService } from "./directory/agencies.js";
 import { createAuditLog } from "./directory/audit-log.js";
 import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
+import { createEvents } from "./events/events.js";
 import { createApproval } from "./items/approval.js";
 import { createComments } from "./items/comments.js";
+import { createItemImport } from "./items/import.js";
 import { createItemService } from "./items/items.js";
 import { createItemLifecycle } from "./items/lifecycle.js";
+import { createLibrary } from "./library/library.js";
 import { createItemMediaService } from "./media/attachments.js";
 import { createMediaProcessor } from "./media/processor.js";
 import { createMediaService } from "./media/uploads.js";
@@ -39,11 +42,16 @@ import type { MediaStore, MediaTools } from "./ports/media.js";
 import type { Metrics } from "./ports/metrics.js";
 import type { DeliveryQueue, MediaQueue } from "./ports/queues.js";
 import type { Renderer } from "./ports/renderer.js";
+import type { TextFolding } from "./ports/text.js";
+import { createCalendar } from "./publishing/calendar.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
 import { createDeliveryState } from "./publishing/delivery-state.js";
+import { createExport } from "./publishing/export.js";
+import { createCalendarFeeds } from "./publishing/ical.js";
 import { createPreviewService } from "./publishing/preview.js";
 import { createPublisher, type PublishedFacts } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
+import { createRecurrences } from "./publishing/recurrence.js";
 import { createRequestBuilder } from "./publishing/request.js";
 import { createUnconfirmedResolver } from "./publishing/unconfirmed.js";
 import type { SecretBox } from "./secrets.js";
@@ -68,6 +76,8 @@ export interface ServiceDeps {
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
   /** Read-aloud text, speech synthesis, the loudspeaker mixer and the slide renderer (content/ports/broadcast.ts). */
   broadcast: BroadcastTools;
+  /** Accent-insensitive search (the library). */
+  text: TextFolding;
 }
 
 /** Grace beyond the publish timeout before a claimed delivery is judged abandoned by its worker. */
@@ -134,6 +144,37 @@ export function createServices(deps: ServiceDeps) {
   const approval = createApproval(db, clock, state, deliveries, () => webhooks.sink);
   const itemAlerts = alerts;
   const closeFinished = createWeeklyClose(db, clock, log);
+  const recurrences = createRecurrences({
+    db,
+    state,
+    queue,
+    clock,
+    log,
+    checkPublishable: preview.assertPublishable,
+    handOverAt,
+    horizonMs: config.reconcile.horizonMs,
+  });
+  const reconcile = createReconciler(
+    db,
+    state,
+    queue,
+    clock,
+    {
+      horizonMs: config.reconcile.horizonMs,
+      stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
+    },
+    log,
+    createUnconfirmedResolver(
+      db,
+      state,
+      buildRequest,
+      clock,
+      { settleMs: config.reconcile.settleMs, timeoutMs: config.publish.timeoutMs },
+      log,
+      onPublished,
+    ),
+  );
+  const items = createItemService(db, clock);
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
@@ -142,7 +183,7 @@ export function createServices(deps: ServiceDeps) {
     users: createUserService(db, clock, tokens),
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
-    items: createItemService(db, clock),
+    items,
     deliveries,
     approval,
     lifecycle: createItemLifecycle(db, clock, approval, state, deliveries, preview.assertPublishable),
@@ -194,25 +235,29 @@ export function createServices(deps: ServiceDeps) {
       return r;
     },
     reminders: createReminders(db, clock, log, broadcast.airings.unconfirmed),
-    reconcile: createReconciler(
+    calendar: createCalendar(db, clock),
+    calendarFeeds: createCalendarFeeds(db, clock, config.publicUrl),
+    recurrences,
+    importItems: createItemImport({
       db,
-      state,
-      queue,
       clock,
-      {
-        horizonMs: config.reconcile.horizonMs,
-        stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
+      createItem: items.create,
+      schedule: deliveries.schedule,
+      checkPublishable: preview.assertPublishable,
+    }),
+    exportFile: createExport(db),
+    events: createEvents(db, clock),
+    library: createLibrary({ db, clock, text: deps.text, createItem: items.create }),
+    /** Recurring deliveries due within the horizon are created first, then every due job is (re)added. */
+    reconcile: Object.assign(
+      async () => {
+        const recurring = await recurrences.materialize().catch((err: unknown) => {
+          log.error({ err }, "could not create the recurring deliveries now; the next reconcile tries again");
+          return 0;
+        });
+        return { recurring, ...(await reconcile()) };
       },
-      log,
-      createUnconfirmedResolver(
-        db,
-        state,
-        buildRequest,
-        clock,
-        { settleMs: config.reconcile.settleMs, timeoutMs: config.publish.timeoutMs },
-        log,
-        onPublished,
-      ),
+      { reclaim: reconcile.reclaim },
     ),
   };
 }

@@ -7,15 +7,20 @@ import type { Registry } from "prom-client";
 import type { User } from "../content/model.js";
 import type { Services } from "../content/services.js";
 import { type Authenticator, createAuthenticator } from "./auth.js";
+import { mountDocs } from "./docs.js";
 import { errorHandler } from "./errors.js";
 import { bullBoard, metricsRoute, readiness, requestLog } from "./ops.js";
 import { mount, type Route, route } from "./route.js";
 import { broadcastRoutes } from "./routes/broadcast.routes.js";
+import { calendarRoutes, icalRoutes } from "./routes/calendar.routes.js";
 import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
+import { eventRoutes } from "./routes/events.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
+import { importExportRoutes } from "./routes/import-export.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
+import { libraryRoutes } from "./routes/library.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
 import { notifyRoutes } from "./routes/notify.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
@@ -89,9 +94,14 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...textRoutes(s),
       ...workflowRoutes(s),
       ...notifyRoutes(s),
+      ...calendarRoutes(s),
+      ...importExportRoutes(s),
+      ...libraryRoutes(s),
+      ...eventRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),
+      ...icalRoutes(s),
       // The provider sends the officer's browser here: the single-use state, not a token, authenticates it;
       // when the request does say who it is, it must be the user who started the flow.
       route({
@@ -132,6 +142,7 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
   const table = routeTable(services, options.publicUrl);
   if (options.metrics) app.use(metricsRoute(auth, options.metrics));
   if (options.queues?.length) app.use(bullBoard(auth, options.queues));
+  mountDocs(app, table, options.publicUrl);
   // API answers (tokens among them) are for the one who asked: no cache, shared or private, keeps them.
   app.use("/api", (_req, res, next) => {
     res.setHeader("cache-control", "no-store");

@@ -13,6 +13,7 @@ import { type OpenedDb, openDb } from "../content/store/db.js";
 import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
 import { readAloudTools } from "../templates/text/read-aloud.js";
+import { unaccent } from "../templates/text/unaccent.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
 import { type ResolvedBinaries, resolveBinaries } from "../workers/media/binaries.js";
 import { createAudioMixer } from "../workers/media/mixer.js";
@@ -137,6 +138,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     config,
     media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media, bins), queue: mediaQueue },
     mailer: createMailer(config.compliance.smtp, log),
+    text: { unaccent },
     broadcast: {
       text: readAloudTools,
       tts: await createEspeakTts(config.broadcast.espeakPath),

@@ -9,6 +9,7 @@ import * as m007 from "./migrations/007-provider-endpoints.js";
 import * as m009 from "./migrations/009-broadcast.js";
 import * as m010 from "./migrations/010-claim-lease.js";
 import * as m012 from "./migrations/012-workflow.js";
+import * as m013 from "./migrations/013-planning.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   "009-broadcast": m009,
   "010-claim-lease": m010,
   "012-workflow": m012,
+  "013-planning": m013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

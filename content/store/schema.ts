@@ -16,6 +16,15 @@ import type {
   PublicationWeekTable,
 } from "./compliance.schema.js";
 import type {
+  CalendarFeedTable,
+  EventItemTable,
+  EventTable,
+  LibraryCopyTable,
+  LibraryMaterialTable,
+  RecurrenceDeliveryTable,
+  RecurrenceTable,
+} from "./planning.schema.js";
+import type {
   ItemCommentTable,
   ItemTransitionTable,
   NotificationReadTable,
@@ -236,6 +245,13 @@ export interface Database {
   webhooks: WebhookTable;
   webhook_events: WebhookEventTable;
   webhook_attempts: WebhookAttemptTable;
+  recurrences: RecurrenceTable;
+  recurrence_deliveries: RecurrenceDeliveryTable;
+  calendar_feeds: CalendarFeedTable;
+  library_materials: LibraryMaterialTable;
+  library_copies: LibraryCopyTable;
+  events: EventTable;
+  event_items: EventItemTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;

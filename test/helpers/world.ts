@@ -428,7 +428,103 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   "DELETE /api/webhooks/:id": async (w, s) => ({ params: { id: await w.fresh.webhook(s) } }),
   "GET /api/webhooks/:id/deliveries": (_w, s) => ({ params: { id: s.webhookId }, query: { limit: "10" } }),
   "GET /api/audit": (_w, s) => ({ query: { agencyId: s.agencyId, action: "item.", limit: "50" } }),
+  "GET /api/calendar": (_w, s) => ({
+    query: { from: new Date().toISOString(), to: new Date(Date.now() + 35 * 86_400_000).toISOString(), agencyId: s.agencyId },
+  }),
+  "POST /api/items/:id/recurrences": (_w, s) => ({
+    params: { id: s.itemId },
+    body: { channelId: s.channelId, at: future(), every: "week", count: 2 },
+  }),
+  "GET /api/recurrences": (_w, s) => ({ query: { agencyId: s.agencyId } }),
+  "GET /api/recurrences/:id": async (w, s) => ({ params: { id: await recurrence(w, s) } }),
+  "DELETE /api/recurrences/:id": async (w, s) => ({ params: { id: await recurrence(w, s) } }),
+  "GET /api/calendar/feeds": (_w, s) => ({ query: { agencyId: s.agencyId } }),
+  "POST /api/calendar/feeds": (_w, s) => ({ body: { agencyId: s.agencyId, name: "Lịch của phòng" } }),
+  "DELETE /api/calendar/feeds/:id": async (w, s) => ({ params: { id: (await calendarFeed(w, s)).id } }),
+  // The URL's token is the only credential (an iCal feed's holder sees that agency's calendar whoever they are): always the own agency's.
+  "POST /api/items/import": (_w, s) => ({
+    query: { agencyId: s.agencyId },
+    raw: { type: "text/csv", data: "kind,title,body,tasks\r\nnews,Tin nhập từ bảng tính,Nội dung của tin,\r\n" },
+  }),
+  "GET /api/export": (_w, s) => ({
+    query: {
+      agencyId: s.agencyId,
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+    },
+  }),
+  // Only DOST (the `other` agency, so-khcn) and the city office publish to the library, whichever the caller's agency.
+  "GET /api/library": () => ({ query: { q: "dich vu cong" } }),
+  "POST /api/library": async (w) => ({
+    body: { itemId: await dostItem(w), topics: ["Dịch vụ công"], validFrom: "2025-01-01", summary: "Tài liệu dùng chung" },
+  }),
+  "GET /api/library/:id": async (w) => ({ params: { id: await material(w) } }),
+  "DELETE /api/library/:id": async (w) => ({ params: { id: await material(w) } }),
+  "POST /api/library/:id/copy": async (w, s) => ({ params: { id: await material(w) }, body: { agencyId: s.agencyId } }),
+  "GET /api/library/:id/reuse": async (w) => ({ params: { id: await material(w) } }),
+  "GET /api/events": () => ({}),
+  "POST /api/events": () => ({ body: EVENT }),
+  "GET /api/events/:id": async (w) => ({ params: { id: await commEvent(w) } }),
+  "POST /api/events/:id/items": async (w, s) => ({ params: { id: await commEvent(w) }, body: { itemId: s.itemId } }),
+  "GET /api/events/:id/progress": async (w) => ({ params: { id: await commEvent(w) }, query: { format: "json" } }),
+  "GET /ical/:file": async (w) => ({ params: { file: `${(await calendarFeed(w, w.seeds.own)).token}.ics` } }),
 };
+
+/** A new monthly recurrence of the seed item on the seed channel (an admin's). */
+async function recurrence(w: World, s: Seed): Promise<string> {
+  const res = await w.hub.api("POST", `/api/items/${s.itemId}/recurrences`, {
+    channelId: s.channelId,
+    at: future(),
+    every: "month",
+    count: 3,
+  });
+  if (res.status !== 201) throw new Error(`recurrence: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A communication event around 10/10: every commune once on its loudspeaker, the press twice anywhere. */
+const EVENT = {
+  name: "Ngày Chuyển đổi số quốc gia 10/10",
+  startsOn: "2026-10-01",
+  endsOn: "2026-10-10",
+  targets: [
+    { label: "Mỗi xã, phường một tin trên loa", agencyKinds: ["commune"], channelKinds: ["loudspeaker"] },
+    { label: "Báo, đài hai tin", agencyKinds: ["press"], minCount: 2 },
+  ],
+};
+
+/** A new communication event (an admin's). */
+async function commEvent(w: World): Promise<string> {
+  const res = await w.hub.api("POST", "/api/events", EVENT);
+  if (res.status !== 201) throw new Error(`event: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A new item of DOST, which publishes to the shared library (an admin's). */
+async function dostItem(w: World): Promise<string> {
+  const res = await w.hub.api("POST", "/api/items", {
+    agencyId: AGENCIES.other,
+    kind: "news",
+    title: "Hướng dẫn dịch vụ công trực tuyến",
+    body: "Tài liệu của Sở Khoa học và Công nghệ.",
+  });
+  if (res.status !== 201) throw new Error(`DOST item: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A new material of the shared library (an admin's, from a new DOST item). */
+async function material(w: World): Promise<string> {
+  const res = await w.hub.api("POST", "/api/library", { itemId: await dostItem(w), topics: ["Dịch vụ công"], validFrom: "2025-01-01" });
+  if (res.status !== 201) throw new Error(`material: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A new private iCal feed of the agency (an admin's). */
+async function calendarFeed(w: World, s: Seed): Promise<{ id: string; token: string }> {
+  const res = await w.hub.api("POST", "/api/calendar/feeds", { agencyId: s.agencyId });
+  if (res.status !== 201) throw new Error(`calendar feed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
 
 /**
  * Percent-encodes a URL component; a lone surrogate (which `encodeURIComponent` refuses) becomes the

@@ -136,6 +136,29 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/programmes/:id/rundown": read(),
   "PUT /api/programmes/:id/rundown": writeById(200),
   "POST /api/text/read-aloud": anyone(200),
+  "GET /api/calendar": read(),
+  "POST /api/items/:id/recurrences": writeById(201),
+  "GET /api/recurrences": list(),
+  "GET /api/recurrences/:id": read(),
+  "DELETE /api/recurrences/:id": writeById(200),
+  "GET /api/calendar/feeds": list(),
+  "POST /api/calendar/feeds": writeFor(201),
+  "DELETE /api/calendar/feeds/:id": writeById(200),
+  "POST /api/items/import": writeFor(201),
+  "GET /api/export": read(),
+  // The library is shared: every reader sees it; DOST publishes (the officer here is the press agency's, so DOST's item is not found).
+  "GET /api/library": list(),
+  "POST /api/library": signedIn({ admin: 201, auditor: 403, officer: 404, broadcaster: 403, approver: 404 }),
+  "GET /api/library/:id": list(),
+  "DELETE /api/library/:id": signedIn({ admin: 200, auditor: 403, officer: 404, broadcaster: 403, approver: 404 }),
+  "POST /api/library/:id/copy": writeFor(201),
+  // Events are city-wide: every reader sees them (an officer's progress is their agency's row); DOST and admins create them.
+  "GET /api/events": list(),
+  "POST /api/events": adminOnly(201),
+  "GET /api/events/:id": list(),
+  "POST /api/events/:id/items": writeById(201),
+  "GET /api/events/:id/progress": list(),
+  "GET /api/library/:id/reuse": signedIn({ admin: 200, auditor: 200, officer: 404, broadcaster: 403, approver: 404 }),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
@@ -171,6 +194,8 @@ const EXPECT: Record<string, Expectation> = {
   "DELETE /api/webhooks/:id": managers(204),
   "GET /api/webhooks/:id/deliveries": managers(200),
   "GET /api/audit": list(),
+  // The private iCal URL: its token is what authenticates it (calendar apps send no header).
+  "GET /ical/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
 };
 
 type Caller = Role | "none" | "bad" | "deactivated";

@@ -36,7 +36,7 @@ export function matrixTable(m: Matrix): string[][] {
   return [header, ...rows, total];
 }
 
-const csvField = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+export const csvField = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** CSV (RFC 4180) with a byte-order mark so that spreadsheet programs read the Vietnamese names as UTF-8. */
 export function csvTable(rows: string[][]): string {

@@ -1,0 +1,93 @@
+import type { ColumnType, Selectable } from "kysely";
+
+type Timestamp = ColumnType<Date, Date, Date>;
+
+/** A repeating delivery of one item on one channel (migration 013): weekly or monthly, until a date or a count. */
+export interface RecurrenceTable {
+  id: string;
+  item_id: string;
+  channel_id: string;
+  agency_id: string;
+  /** `week` or `month`. */
+  every: string;
+  interval: number;
+  /** The first occurrence; the others keep its local weekday (or day of the month) and time. */
+  first_at: Timestamp;
+  /** The last local date (Asia/Ho_Chi_Minh, `YYYY-MM-DD`) an occurrence may fall on, or null. */
+  until_date: string | null;
+  /** How many occurrences in all, or null. */
+  count: number | null;
+  /** The index of the next occurrence to create, and its time (null once the rule has ended). */
+  next_index: number;
+  next_at: ColumnType<Date | null, Date | null, Date | null>;
+  created_by: string;
+  created_at: Timestamp;
+  stopped_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Which delivery each occurrence became: the primary key makes each occurrence one delivery, whoever creates it. */
+export interface RecurrenceDeliveryTable {
+  recurrence_id: string;
+  occurrence: number;
+  delivery_id: string;
+}
+
+/** A private iCal feed of an agency's deliveries: the URL carries a token, stored here hashed (SHA-256). */
+export interface CalendarFeedTable {
+  id: string;
+  agency_id: string;
+  name: string;
+  token_hash: string;
+  created_by: string;
+  created_at: Timestamp;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A material of the shared library: an item of DOST or the city office, with topics and a validity window. */
+export interface LibraryMaterialTable {
+  id: string;
+  item_id: string;
+  agency_id: string;
+  summary: string | null;
+  /** JSON array of topics. */
+  topics: string;
+  valid_from: string;
+  valid_to: string | null;
+  /** Title, summary, body and topics without diacritics, lower case: what search reads. */
+  search_text: string;
+  published_by: string;
+  published_at: Timestamp;
+  withdrawn_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** An agency's draft copied from a material: the link to its source. */
+export interface LibraryCopyTable {
+  item_id: string;
+  material_id: string;
+  agency_id: string;
+  copied_by: string;
+  copied_at: Timestamp;
+}
+
+/** A communication event (plan tasks 3.1, 3.2): a window of local dates and its targets (JSON). */
+export interface EventTable {
+  id: string;
+  name: string;
+  description: string | null;
+  starts_on: string;
+  ends_on: string;
+  targets: string;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+/** An item an agency publishes for the event. */
+export interface EventItemTable {
+  event_id: string;
+  item_id: string;
+  agency_id: string;
+  added_by: string;
+  added_at: Timestamp;
+}
+
+export type RecurrenceRow = Selectable<RecurrenceTable>;
