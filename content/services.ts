@@ -15,6 +15,7 @@ import { annualReport } from "./compliance/reports/annual.js";
 import { createWeeklyClose } from "./compliance/weekly-close.js";
 import type { Config } from "./config.js";
 import { createAgencyService } from "./directory/agencies.js";
+import { createSessionService } from "./directory/sessions.js";
 import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
 import { createItemService } from "./items/items.js";
@@ -83,12 +84,14 @@ export function createServices(deps: ServiceDeps) {
   const preview = createPreviewService(db, buildRequest);
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
+  const sessions = createSessionService(db, clock, config.auth.sessionTtlMs);
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
     http: registry.http,
     tokens,
-    users: createUserService(db, clock, tokens),
+    sessions,
+    users: createUserService(db, clock, tokens, sessions),
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),

@@ -105,6 +105,12 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/programmes/:id/rundown": read(),
   "PUT /api/programmes/:id/rundown": writeById(200),
   "POST /api/text/read-aloud": anyone(200),
+  // The web app's sign-in is open (a token sent with it changes nothing); signing out always succeeds.
+  "POST /api/session": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
+  "DELETE /api/session": anyone(204),
+  // Token users have no password: the current password given cannot match.
+  "POST /api/me/password": anyone(422),
+  "PUT /api/users/:id/password": adminOnly(200),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
