@@ -30,11 +30,14 @@ import type { Log } from "./ports/log.js";
 import type { MediaStore, MediaTools } from "./ports/media.js";
 import type { DeliveryQueue, MediaQueue } from "./ports/queues.js";
 import type { Renderer } from "./ports/renderer.js";
+import { createCalendar } from "./publishing/calendar.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
 import { createDeliveryState } from "./publishing/delivery-state.js";
+import { createCalendarFeeds } from "./publishing/ical.js";
 import { createPreviewService } from "./publishing/preview.js";
 import { createPublisher } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
+import { createRecurrences } from "./publishing/recurrence.js";
 import { createRequestBuilder } from "./publishing/request.js";
 import type { SecretBox } from "./secrets.js";
 import type { Db } from "./store/db.js";
@@ -85,6 +88,27 @@ export function createServices(deps: ServiceDeps) {
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
   const sessions = createSessionService(db, clock, config.auth.sessionTtlMs);
+  const recurrences = createRecurrences({
+    db,
+    state,
+    queue,
+    clock,
+    log,
+    checkPublishable: preview.assertPublishable,
+    handOverAt,
+    horizonMs: config.reconcile.horizonMs,
+  });
+  const reconcile = createReconciler(
+    db,
+    state,
+    queue,
+    clock,
+    {
+      horizonMs: config.reconcile.horizonMs,
+      stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
+    },
+    log,
+  );
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
@@ -124,17 +148,17 @@ export function createServices(deps: ServiceDeps) {
     evidence: createEvidenceService(db, clock, path.join(config.dataDir, "evidence")),
     closeFinished: createWeeklyClose(db, clock, log),
     reminders: createReminders(db, clock, log, broadcast.airings.unconfirmed),
-    reconcile: createReconciler(
-      db,
-      state,
-      queue,
-      clock,
-      {
-        horizonMs: config.reconcile.horizonMs,
-        stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
-      },
-      log,
-    ),
+    calendar: createCalendar(db, clock),
+    calendarFeeds: createCalendarFeeds(db, clock, config.publicUrl),
+    recurrences,
+    /** Recurring deliveries due within the horizon are created first, then every due job is (re)added. */
+    reconcile: async () => {
+      const recurring = await recurrences.materialize().catch((err: unknown) => {
+        log.error({ err }, "could not create the recurring deliveries now; the next reconcile tries again");
+        return 0;
+      });
+      return { recurring, ...(await reconcile()) };
+    },
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -15,10 +15,18 @@ import { toDelivery } from "../store/rows.js";
 import type { DeliveryRow } from "../store/schema.js";
 import { Instant } from "../time.js";
 import type { DeliveryState } from "./delivery-state.js";
+import { nextFreeSlot } from "./free-slots.js";
 
 export const ScheduleRequest = z.strictObject({
   deliveries: z
-    .array(z.strictObject({ channelId: z.string().min(1), at: Instant.optional() }))
+    .array(
+      z.strictObject({
+        channelId: z.string().min(1),
+        at: Instant.optional(),
+        /** `"next"`: the channel's next weekly slot (`settings.slots`) that nothing holds yet, after `at` (or now). */
+        slot: z.literal("next").optional(),
+      }),
+    )
     .min(1)
     .max(50),
 });
@@ -105,17 +113,20 @@ export function createDeliveryService(
       const now = clock.now();
       const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
       const channels = new Map(
-        (await db.selectFrom("channels").select(["id", "agency_id", "kind"]).where("id", "in", channelIds).execute()).map((c) => [c.id, c]),
+        (await db.selectFrom("channels").select(["id", "agency_id", "kind", "settings"]).where("id", "in", channelIds).execute()).map(
+          (c) => [c.id, c],
+        ),
       );
       const seen = new Set<string>();
       const rows: DeliveryRow[] = [];
       for (const [i, d] of req.deliveries.entries()) {
-        const at = d.at ?? now;
         const channel = channels.get(d.channelId);
         // Another agency's channel is answered as an unknown one: its existence does not leak.
         if (!channel || channel.agency_id !== item.agency_id) {
           throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${i}.channelId` });
         }
+        const also = new Set(rows.filter((r) => r.channel_id === channel.id).map((r) => r.scheduled_at.getTime()));
+        const at = d.slot === "next" ? await nextFreeSlot(db, channel, d.at ?? now, `deliveries.${i}.slot`, also) : (d.at ?? now);
         if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
           throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: `deliveries.${i}.at` });
         }

@@ -15,6 +15,7 @@ import type {
   PublicationTaskTable,
   PublicationWeekTable,
 } from "./compliance.schema.js";
+import type { CalendarFeedTable, RecurrenceDeliveryTable, RecurrenceTable } from "./planning.schema.js";
 
 /** Timestamps are `timestamptz` in PostgreSQL and ISO 8601 UTC text in SQLite; code sees `Date`. */
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -224,6 +225,9 @@ export interface Database {
   broadcast_airings: BroadcastAiringTable;
   broadcast_audio: BroadcastAudioTable;
   programme_rundowns: ProgrammeRundownTable;
+  recurrences: RecurrenceTable;
+  recurrence_deliveries: RecurrenceDeliveryTable;
+  calendar_feeds: CalendarFeedTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;

@@ -338,7 +338,41 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   // The callers sign in with tokens and have no password: the current one cannot be right.
   "POST /api/me/password": () => ({ body: { currentPassword: WEB_PASSWORD, newPassword: "mat-khau-moi-rat-dai" } }),
   "PUT /api/users/:id/password": (_w, s) => ({ params: { id: s.userId }, body: { password: WEB_PASSWORD, login: `can-bo-${s.scope}` } }),
+  "GET /api/calendar": (_w, s) => ({
+    query: { from: new Date().toISOString(), to: new Date(Date.now() + 35 * 86_400_000).toISOString(), agencyId: s.agencyId },
+  }),
+  "POST /api/items/:id/recurrences": (_w, s) => ({
+    params: { id: s.itemId },
+    body: { channelId: s.channelId, at: future(), every: "week", count: 2 },
+  }),
+  "GET /api/recurrences": (_w, s) => ({ query: { agencyId: s.agencyId } }),
+  "GET /api/recurrences/:id": async (w, s) => ({ params: { id: await recurrence(w, s) } }),
+  "DELETE /api/recurrences/:id": async (w, s) => ({ params: { id: await recurrence(w, s) } }),
+  "GET /api/calendar/feeds": (_w, s) => ({ query: { agencyId: s.agencyId } }),
+  "POST /api/calendar/feeds": (_w, s) => ({ body: { agencyId: s.agencyId, name: "Lịch của phòng" } }),
+  "DELETE /api/calendar/feeds/:id": async (w, s) => ({ params: { id: (await calendarFeed(w, s)).id } }),
+  // The URL's token is the only credential (an iCal feed's holder sees that agency's calendar whoever they are): always the own agency's.
+  "GET /ical/:file": async (w) => ({ params: { file: `${(await calendarFeed(w, w.seeds.own)).token}.ics` } }),
 };
+
+/** A new monthly recurrence of the seed item on the seed channel (an admin's). */
+async function recurrence(w: World, s: Seed): Promise<string> {
+  const res = await w.hub.api("POST", `/api/items/${s.itemId}/recurrences`, {
+    channelId: s.channelId,
+    at: future(),
+    every: "month",
+    count: 3,
+  });
+  if (res.status !== 201) throw new Error(`recurrence: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A new private iCal feed of the agency (an admin's). */
+async function calendarFeed(w: World, s: Seed): Promise<{ id: string; token: string }> {
+  const res = await w.hub.api("POST", "/api/calendar/feeds", { agencyId: s.agencyId });
+  if (res.status !== 201) throw new Error(`calendar feed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
 
 /**
  * Percent-encodes a URL component; a lone surrogate (which `encodeURIComponent` refuses) becomes the

@@ -111,9 +111,19 @@ const EXPECT: Record<string, Expectation> = {
   // Token users have no password: the current password given cannot match.
   "POST /api/me/password": anyone(422),
   "PUT /api/users/:id/password": adminOnly(200),
+  "GET /api/calendar": read(),
+  "POST /api/items/:id/recurrences": writeById(201),
+  "GET /api/recurrences": list(),
+  "GET /api/recurrences/:id": read(),
+  "DELETE /api/recurrences/:id": writeById(200),
+  "GET /api/calendar/feeds": list(),
+  "POST /api/calendar/feeds": writeFor(201),
+  "DELETE /api/calendar/feeds/:id": writeById(200),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
+  // The private iCal URL: its token is what authenticates it (calendar apps send no header).
+  "GET /ical/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
   "GET /api/oauth/callback": { admin: 400, auditor: 400, officer: 400, broadcaster: 400, none: 400, bad: 401, deactivated: 401 },
 };
 
