@@ -17,12 +17,14 @@ import { deliveryRoutes } from "./routes/deliveries.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
+import { notifyRoutes } from "./routes/notify.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
 import { sessionOpenRoutes, sessionRoutes } from "./routes/session.routes.js";
 import { textRoutes } from "./routes/text.routes.js";
 import { tokenRoutes } from "./routes/tokens.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
+import { workflowRoutes } from "./routes/workflow.routes.js";
 import type { AuthThrottle } from "./throttle.js";
 import { webApp } from "./web.js";
 
@@ -92,6 +94,8 @@ export function routeTable(services: Services, publicUrl: string, throttle: Auth
       ...programmeRoutes(s),
       ...textRoutes(s),
       ...calendarRoutes(s),
+      ...workflowRoutes(s),
+      ...notifyRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),
