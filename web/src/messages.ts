@@ -1,4 +1,6 @@
 // The one message catalogue of the web app: every text a user reads comes from here (Vietnamese first).
+// Each area's messages live in their own file under messages/ and are merged here.
+import { officerEn, officerVi } from "./messages/officer.js";
 
 export const vi = {
   "app.name": "Loa",
@@ -63,6 +65,7 @@ export const vi = {
   "error.required": "Hãy điền trường này.",
   "error.retryIn": "Quá nhiều lần thử. Hãy thử lại sau {seconds} giây.",
   "error.sessionEnded": "Phiên đăng nhập đã kết thúc: hãy đăng nhập lại.",
+  ...officerVi,
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -130,4 +133,5 @@ export const en: Record<MessageKey, string> = {
   "error.required": "Please fill in this field.",
   "error.retryIn": "Too many attempts. Try again in {seconds} s.",
   "error.sessionEnded": "Your session has ended: sign in again.",
+  ...officerEn,
 };
