@@ -158,7 +158,7 @@ describe("the web app: officers and approvers", () => {
     await page.getByRole("button", { name: "Danh sách" }).click();
     const event = page.locator(".fc-list-event", { hasText: "5 bước nộp hồ sơ trực tuyến tại Cần Thơ" });
     await event.waitFor();
-    await expect(event.getAttribute("class")).resolves.toContain("st-scheduled");
+    await expect(event.locator(".badge").textContent()).resolves.toBe("Đã lên lịch");
     await screenshot(page, "officer-calendar-scheduled");
 
     const published = await settled(hub.api, deliveries[0].id, ["published", "failed", "unconfirmed"], 60_000);
@@ -167,7 +167,7 @@ describe("the web app: officers and approvers", () => {
     await page.reload();
     await page.getByRole("button", { name: "Danh sách" }).click();
     await event.waitFor();
-    await expect(event.getAttribute("class")).resolves.toContain("st-published");
+    await expect(event.locator(".badge").textContent()).resolves.toBe("Đã đăng");
     await event.locator("a").first().click();
     const panel = page.getByRole("dialog");
     await expect(panel.locator(".badge").textContent()).resolves.toBe("Đã đăng");

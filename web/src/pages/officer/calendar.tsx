@@ -25,7 +25,7 @@ const toEvent = (d: CalendarDelivery): EventInput => ({
   start: toWall(d.at),
   allDay: false,
   editable: MOVABLE.includes(d.status),
-  classNames: [`st-${d.status}`],
+
   extendedProps: { delivery: d },
 });
 
@@ -57,6 +57,9 @@ export default function CalendarPage() {
       plugins: [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin],
       // Vietnamese wall-clock times on FullCalendar's UTC zone: see vn-time.ts.
       timeZone: "UTC",
+      now: () => toWall(new Date()),
+      // Blocks (not dots) in the month grid, so that the status colour carries the text.
+      eventDisplay: "block",
       locales: [viLocale],
       locale: currentLang() === "vi" ? "vi" : "en-gb",
       firstDay: 1,
@@ -84,6 +87,11 @@ export default function CalendarPage() {
           },
         );
       },
+      // Month and week views colour the event by status; the list view keeps dark text and says the status.
+      eventClassNames: (arg) => {
+        const d = arg.event.extendedProps.delivery as CalendarDelivery;
+        return [arg.view.type.startsWith("list") ? `lst-${d.status}` : `st-${d.status}`];
+      },
       eventClick: (arg) => {
         arg.jsEvent.preventDefault();
         setSelected(arg.event.extendedProps.delivery as CalendarDelivery);
@@ -91,6 +99,13 @@ export default function CalendarPage() {
       eventDidMount: (arg) => {
         const d = arg.event.extendedProps.delivery as CalendarDelivery;
         arg.el.setAttribute("aria-label", `${d.channelName}: ${d.title} — ${t(`status.${d.status}`)} — ${formatDateTime(d.at)}`);
+        const title = arg.el.querySelector(".fc-list-event-title");
+        if (title) {
+          const badge = document.createElement("span");
+          badge.className = `badge st-${d.status}`;
+          badge.textContent = t(`status.${d.status}`);
+          title.append(" ", badge);
+        }
       },
       eventDrop: (arg) => {
         const d = arg.event.extendedProps.delivery as CalendarDelivery;

@@ -61,7 +61,7 @@ function OnePreview({ preview, image, wpm }: { preview: ChannelPreview; image: M
           <div class="fb-post">
             <p class="fb-page">{preview.channelName}</p>
             <p class="fb-text">{text.body}</p>
-            {text.hashtags.length > 0 && <p class="fb-tags">{text.hashtags.map((h) => `#${h.replace(/^#/, "")}`).join(" ")}</p>}
+
             {image && <img src={image.url} alt={t("preview.imageAlt", { name: image.name })} />}
           </div>
           <Problems preview={preview} />
