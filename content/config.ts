@@ -165,6 +165,8 @@ const TrustProxy = optionalText.pipe(
 // the proxy in front of the hub, the HTTP server's timeouts and connection cap, and media quotas.
 const SECURITY_ENV = {
   API_TOKEN_TTL: Duration.default(90 * 86_400_000),
+  /** How long a web session lasts after sign-in (issue 13). */
+  SESSION_TTL: Duration.pipe(z.number().min(60_000, "at least 1m")).default(12 * 3_600_000),
   AUTH_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
   AUTH_FAILURES_PER_USER: z.coerce.number().int().min(1).default(10),
   AUTH_FAILURE_WINDOW: Duration.pipe(z.number().min(1_000, "at least 1s")).default(15 * 60_000),
@@ -292,7 +294,7 @@ export interface Config {
   tokens: { refreshCron: string; refreshAheadMs: number };
   media: MediaConfig;
   /** API tokens' lifetime and the throttle of failed authentication (per client address and per user name). */
-  auth: { tokenTtlMs: number; failures: { perIp: number; perUser: number; windowMs: number } };
+  auth: { tokenTtlMs: number; sessionTtlMs: number; failures: { perIp: number; perUser: number; windowMs: number } };
   /** The HTTP server: the proxies trusted for the client's address and protocol, timeouts, the connection cap. */
   http: HttpConfig;
   /** Loudspeakers and e-boards: the espeak-ng binary, the slides' fonts (else the first of Noto Sans, DejaVu Sans). */
@@ -423,6 +425,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     auth: {
       tokenTtlMs: e.API_TOKEN_TTL,
+      sessionTtlMs: e.SESSION_TTL,
       failures: { perIp: e.AUTH_FAILURES_PER_IP, perUser: e.AUTH_FAILURES_PER_USER, windowMs: e.AUTH_FAILURE_WINDOW },
     },
     broadcast: { espeakPath: e.ESPEAK_PATH, fonts: { regular: e.BOARD_FONT, bold: e.BOARD_FONT_BOLD } },

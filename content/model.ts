@@ -131,6 +131,8 @@ export interface Delivery {
 export interface User {
   id: string;
   name: string;
+  /** The web app's user name (sign-in with a password), or null for a user who only has API tokens. */
+  login?: string | null;
   role: Role;
   agencyId: string | null;
   /** Where compliance reminders are e-mailed, if anywhere. */

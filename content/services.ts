@@ -17,6 +17,7 @@ import { createWeeklyClose } from "./compliance/weekly-close.js";
 import type { Config } from "./config.js";
 import { createAgencyService } from "./directory/agencies.js";
 import { createAuditLog } from "./directory/audit-log.js";
+import { createSessionService } from "./directory/sessions.js";
 import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
 import { createEvents } from "./events/events.js";
@@ -144,6 +145,7 @@ export function createServices(deps: ServiceDeps) {
   const approval = createApproval(db, clock, state, deliveries, () => webhooks.sink);
   const itemAlerts = alerts;
   const closeFinished = createWeeklyClose(db, clock, log);
+  const sessions = createSessionService(db, clock, config.auth.sessionTtlMs);
   const recurrences = createRecurrences({
     db,
     state,
@@ -180,7 +182,8 @@ export function createServices(deps: ServiceDeps) {
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
     http: registry.http,
     tokens,
-    users: createUserService(db, clock, tokens),
+    sessions,
+    users: createUserService(db, clock, tokens, sessions),
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items,

@@ -25,11 +25,13 @@ import { mediaRoutes } from "./routes/media.routes.js";
 import { notifyRoutes } from "./routes/notify.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
+import { sessionOpenRoutes, sessionRoutes } from "./routes/session.routes.js";
 import { textRoutes } from "./routes/text.routes.js";
 import { tokenRoutes } from "./routes/tokens.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
 import { workflowRoutes } from "./routes/workflow.routes.js";
 import type { AuthThrottle } from "./throttle.js";
+import { webApp } from "./web.js";
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -77,11 +79,19 @@ export interface RouteTable {
   open: Route[];
 }
 
-export function routeTable(services: Services, publicUrl: string): RouteTable {
+/** For a table that is only listed (tests of the matrix): its sign-in routes must not be called. */
+const UNWIRED_THROTTLE: AuthThrottle = {
+  check: () => Promise.reject(new Error("routeTable was built without the throttle")),
+  fail: () => Promise.reject(new Error("routeTable was built without the throttle")),
+  succeed: () => Promise.reject(new Error("routeTable was built without the throttle")),
+};
+
+export function routeTable(services: Services, publicUrl: string, throttle: AuthThrottle = UNWIRED_THROTTLE): RouteTable {
   const s = services;
   return {
     api: [
       ...userRoutes(s),
+      ...sessionRoutes(s, throttle),
       ...tokenRoutes(s),
       ...channelRoutes(s),
       ...itemRoutes(s),
@@ -101,6 +111,7 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
     ],
     open: [
       ...feedRoutes(s, publicUrl),
+      ...sessionOpenRoutes(s, publicUrl, throttle),
       ...icalRoutes(s),
       // The provider sends the officer's browser here: the single-use state, not a token, authenticates it;
       // when the request does say who it is, it must be the user who started the flow.
@@ -138,8 +149,8 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
   });
   app.get("/readyz", readiness(services.db, redis, options.queues ?? []));
 
-  const auth: Authenticator = createAuthenticator(services.tokens, options.throttle);
-  const table = routeTable(services, options.publicUrl);
+  const auth: Authenticator = createAuthenticator(services.tokens, options.throttle, services.sessions);
+  const table = routeTable(services, options.publicUrl, options.throttle);
   if (options.metrics) app.use(metricsRoute(auth, options.metrics));
   if (options.queues?.length) app.use(bullBoard(auth, options.queues));
   mountDocs(app, table, options.publicUrl);
@@ -155,9 +166,13 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
     if (req.method === "GET" && token && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`;
     next();
   });
+  // The sign-in's body (JSON only: a page of another site cannot send it without the browser asking first).
+  app.use("/api/session", express.json({ limit: "16kb" }));
   app.use(mount(table.open));
   // The token is checked before a byte of the body is read (JSON here, uploads and raw evidence in their routes).
   app.use("/api", auth.required, express.json({ limit: "1mb" }), mount(table.api));
+  // The web app at `/` and every page path under it (not `/api`, `/feeds`, `/healthz`, `/readyz`).
+  app.use(webApp());
   app.use((req, res) => {
     res.status(404).json({ code: "not_found", message: `no route ${req.method} ${req.baseUrl}${req.path}` });
   });

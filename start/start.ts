@@ -1,6 +1,7 @@
 import type { Worker } from "bullmq";
 import { type Config, loadConfig } from "../content/config.js";
 import { startHttpServer } from "../server/http-server.js";
+import { webBundle } from "../server/web.js";
 import { startClock } from "../workers/clock.js";
 import { startMediaWorker } from "../workers/media.processor.js";
 import { serveMetrics } from "../workers/metrics.js";
@@ -66,6 +67,8 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
     stops.push(() => clock.stop());
   }
   if (roles.includes("web")) {
+    // The web app is bundled in memory (esbuild, well under a second) before the first page is asked for.
+    await webBundle();
     const web = await startHttpServer(services, runtime.redis, log, config, {
       queues: [runtime.queue.queue, runtime.mediaQueue.queue],
       metrics: runtime.metrics.registry,

@@ -8,6 +8,7 @@ import { type Actor, Role, type User } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toUser } from "../store/rows.js";
+import { hashPassword, Login, Password, type SessionService } from "./sessions.js";
 import type { TokenService } from "./tokens.js";
 
 export const NewUser = z.strictObject({
@@ -17,6 +18,9 @@ export const NewUser = z.strictObject({
   email: z.email().max(320).optional(),
   /** A broadcaster's stations and boards (channels of their agency): all they may read. */
   stationIds: z.array(z.string().min(1)).min(1).max(100).optional(),
+  /** The web app's sign-in: a user name and a password, given together (issue 13). */
+  login: Login.optional(),
+  password: Password.optional(),
 });
 export type NewUser = z.infer<typeof NewUser>;
 
@@ -44,7 +48,7 @@ async function checkStations(db: Db, input: NewUser): Promise<string[]> {
   return ids;
 }
 
-export function createUserService(db: Db, clock: Clock, tokens: TokenService) {
+export function createUserService(db: Db, clock: Clock, tokens: TokenService, sessions: Pick<SessionService, "loginFree">) {
   return {
     /** Makes sure an admin can sign in (see `TokenService.ensureAdmin`). */
     ensureAdmin: tokens.ensureAdmin,
@@ -66,6 +70,12 @@ export function createUserService(db: Db, clock: Clock, tokens: TokenService) {
         }
       }
       const stationIds = await checkStations(db, input);
+      if ((input.login === undefined) !== (input.password === undefined)) {
+        const missing = input.login === undefined ? "login" : "password";
+        throw new AppError("unprocessable", "a user name and a password go together", { field: missing });
+      }
+      if (input.login) await sessions.loginFree(input.login, "");
+      const password_hash = input.password ? await hashPassword(input.password) : null;
       const now = clock.now();
       const row = {
         id: crypto.randomUUID(),
@@ -73,16 +83,25 @@ export function createUserService(db: Db, clock: Clock, tokens: TokenService) {
         role: input.role,
         agency_id: input.agencyId ?? null,
         email: input.email ?? null,
+        login: input.login ?? null,
         created_at: now,
       };
       await db.transaction().execute(async (tx) => {
-        await tx.insertInto("users").values(row).execute();
+        await tx
+          .insertInto("users")
+          .values({ ...row, password_hash })
+          .execute();
         if (stationIds.length)
           await tx
             .insertInto("user_stations")
             .values(stationIds.map((channel_id) => ({ user_id: row.id, channel_id })))
             .execute();
-        await audit(tx, actor, "user.create", "user", row.id, now, { role: row.role, agencyId: row.agency_id, stationIds });
+        await audit(tx, actor, "user.create", "user", row.id, now, {
+          role: row.role,
+          agencyId: row.agency_id,
+          stationIds,
+          login: row.login,
+        });
       });
       const user = { ...toUser(row), ...(input.role === "broadcaster" ? { stationIds } : {}) };
       return { user, token: (await tokens.issue(actor, row.id)).token };

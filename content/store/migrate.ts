@@ -10,6 +10,7 @@ import * as m009 from "./migrations/009-broadcast.js";
 import * as m010 from "./migrations/010-claim-lease.js";
 import * as m012 from "./migrations/012-workflow.js";
 import * as m013 from "./migrations/013-planning.js";
+import * as m014 from "./migrations/014-web-sessions.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "010-claim-lease": m010,
   "012-workflow": m012,
   "013-planning": m013,
+  "014-web-sessions": m014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

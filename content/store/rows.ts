@@ -69,9 +69,12 @@ export const toDelivery = (r: DeliveryRow): Delivery => ({
   updatedAt: r.updated_at,
 });
 
-export const toUser = (r: Omit<UserRow, "deactivated_at"> & { deactivated_at?: Date | null }): User => ({
+export const toUser = (
+  r: Omit<UserRow, "deactivated_at" | "login" | "password_hash"> & { deactivated_at?: Date | null; login?: string | null },
+): User => ({
   id: r.id,
   name: r.name,
+  login: r.login ?? null,
   role: r.role as Role,
   agencyId: r.agency_id,
   email: r.email ?? null,

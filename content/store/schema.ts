@@ -142,6 +142,19 @@ export interface UserTable {
   created_at: Timestamp;
   /** Set when an admin deactivated the user: their tokens stop working (migration 005). */
   deactivated_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The user name of the web app's sign-in, lower-case NFC (migration 014); null for API-only users. */
+  login: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The argon2id hash (PHC string) of the password (migration 014). */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A web session: the SHA-256 of the cookie's value, its CSRF token and expiry (migration 014). */
+export interface SessionTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface TokenTable {
@@ -222,6 +235,7 @@ export interface Database {
   deliveries: DeliveryTable;
   users: UserTable;
   tokens: TokenTable;
+  sessions: SessionTable;
   audit_log: AuditTable;
   publications: PublicationTable;
   publication_tasks: PublicationTaskTable;

@@ -290,6 +290,19 @@ export interface Req {
 }
 
 let unique = 0;
+const WEB_PASSWORD = "mat-khau-cua-the-gioi-1";
+const webUsers = new WeakMap<World, Promise<string>>();
+/** A user who signs in with a password, made once per world. */
+function webUser(w: World): Promise<string> {
+  let login = webUsers.get(w);
+  if (!login) {
+    login = w.hub
+      .api("POST", "/api/users", { name: "Người dùng web", role: "auditor", login: "nguoi-dung-web", password: WEB_PASSWORD })
+      .then(() => "nguoi-dung-web");
+    webUsers.set(w, login);
+  }
+  return login;
+}
 const next = () => `${Date.now().toString(36)}${(unique++).toString(36)}`;
 
 /**
@@ -405,6 +418,12 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
     body: { segments: [{ title: "Khách mời trao đổi", durationSeconds: 600, guests: ["Ông Nguyễn Văn A"], notes: "Trực tiếp" }] },
   }),
   "POST /api/text/read-aloud": () => ({ body: { text: "Gọi 1900 1234 trước 30/4.", dialect: "south" } }),
+  // The web app's sign-in: a user of no agency with a password (signing in shows nobody else's data).
+  "POST /api/session": async (w) => ({ body: { login: await webUser(w), password: WEB_PASSWORD } }),
+  "DELETE /api/session": () => ({}),
+  // The callers sign in with tokens and have no password: the current one cannot be right.
+  "POST /api/me/password": () => ({ body: { currentPassword: WEB_PASSWORD, newPassword: "mat-khau-moi-rat-dai" } }),
+  "PUT /api/users/:id/password": (_w, s) => ({ params: { id: s.userId }, body: { password: WEB_PASSWORD, login: `can-bo-${s.scope}` } }),
   // The editorial workflow (issue 12).
   "PATCH /api/items/:id": async (w, s) => ({ params: { id: await w.fresh.item(s) }, body: { title: "Tiêu đề đã sửa", tasks: [s.task] } }),
   "DELETE /api/items/:id": async (w, s) => ({ params: { id: await w.fresh.item(s) } }),

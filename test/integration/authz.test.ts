@@ -136,6 +136,12 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/programmes/:id/rundown": read(),
   "PUT /api/programmes/:id/rundown": writeById(200),
   "POST /api/text/read-aloud": anyone(200),
+  // The web app's sign-in is open (a token sent with it changes nothing); signing out always succeeds.
+  "POST /api/session": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
+  "DELETE /api/session": anyone(204),
+  // Token users have no password: the current password given cannot match.
+  "POST /api/me/password": anyone(422),
+  "PUT /api/users/:id/password": adminOnly(200),
   "GET /api/calendar": read(),
   "POST /api/items/:id/recurrences": writeById(201),
   "GET /api/recurrences": list(),
@@ -162,6 +168,8 @@ const EXPECT: Record<string, Expectation> = {
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
+  // The private iCal URL: its token is what authenticates it (calendar apps send no header).
+  "GET /ical/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
   "GET /api/oauth/callback": {
     admin: 400,
     auditor: 400,
@@ -194,8 +202,6 @@ const EXPECT: Record<string, Expectation> = {
   "DELETE /api/webhooks/:id": managers(204),
   "GET /api/webhooks/:id/deliveries": managers(200),
   "GET /api/audit": list(),
-  // The private iCal URL: its token is what authenticates it (calendar apps send no header).
-  "GET /ical/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
 };
 
 type Caller = Role | "none" | "bad" | "deactivated";

@@ -1,0 +1,59 @@
+import { useState } from "preact/hooks";
+import { api } from "../api.js";
+import { t } from "../i18n.js";
+import { useSession } from "../session.js";
+import { Field, FormError, Page, useForm } from "../ui.js";
+
+/** One's own account: who one is signed in as, and changing one's password with the current one. */
+export default function AccountPage() {
+  const { me } = useSession();
+  const [currentPassword, setCurrent] = useState("");
+  const [newPassword, setNew] = useState("");
+  const [saved, setSaved] = useState(false);
+  const { errors, busy, run } = useForm(["currentPassword", "newPassword"]);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    void run(async () => {
+      await api("POST", "/me/password", { currentPassword, newPassword });
+      setCurrent("");
+      setNew("");
+      setSaved(true);
+    });
+  };
+  return (
+    <Page title={t("account.title")}>
+      <p>{t("account.signedInAs", { login: me.login ?? me.name, role: t(`role.${me.role}`) })}</p>
+      <form class="card narrow" onSubmit={submit} noValidate aria-labelledby="pw-title">
+        <h2 id="pw-title">{t("account.changePassword")}</h2>
+        <Field
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          label={t("account.currentPassword")}
+          value={currentPassword}
+          onInput={(e) => setCurrent((e.target as HTMLInputElement).value)}
+          error={errors.fields.currentPassword}
+        />
+        <Field
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          label={t("account.newPassword")}
+          value={newPassword}
+          onInput={(e) => setNew((e.target as HTMLInputElement).value)}
+          error={errors.fields.newPassword}
+        />
+        <FormError text={errors.form} />
+        {saved && (
+          <p class="notice" role="status">
+            {t("account.saved")}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {t("account.save")}
+        </button>
+      </form>
+    </Page>
+  );
+}
