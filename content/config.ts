@@ -238,6 +238,11 @@ export const EnvSchema = z.object({
   BOARD_FONT: optionalText,
   BOARD_FONT_BOLD: optionalText,
   STATION_REMIND_CRON: z.string().trim().min(1).default("0 17 * * 5"),
+  // SMS and Zalo ZNS campaigns (issue 10).
+  SMS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  SMS_DAILY_CAP: z.coerce.number().int().min(1).max(100).default(1),
+  SMS_SUBMIT_TIMEOUT: Duration.default(30_000),
+  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
 });
 
 export interface Config {
@@ -278,6 +283,8 @@ export interface Config {
   http: HttpConfig;
   /** Loudspeakers and e-boards: the espeak-ng binary, the slides' fonts (else the first of Noto Sans, DejaVu Sans). */
   broadcast: { espeakPath: string; fonts: { regular: string | undefined; bold: string | undefined } };
+  /** Campaigns: recipient rows kept after a campaign ends, the per-number daily cap, the gateway's answer timeout, batches at once per worker. */
+  sms: { retentionDays: number; dailyCap: number; submitTimeoutMs: number; concurrency: number };
 }
 
 export interface HttpConfig {
@@ -396,6 +403,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       failures: { perIp: e.AUTH_FAILURES_PER_IP, perUser: e.AUTH_FAILURES_PER_USER, windowMs: e.AUTH_FAILURE_WINDOW },
     },
     broadcast: { espeakPath: e.ESPEAK_PATH, fonts: { regular: e.BOARD_FONT, bold: e.BOARD_FONT_BOLD } },
+    sms: { retentionDays: e.SMS_RETENTION_DAYS, dailyCap: e.SMS_DAILY_CAP, submitTimeoutMs: e.SMS_SUBMIT_TIMEOUT, concurrency: e.SMS_CONCURRENCY },
     http: {
       trustProxy: e.TRUST_PROXY ?? false,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,

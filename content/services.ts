@@ -12,6 +12,7 @@ import { createComplianceService } from "./compliance/matrix.js";
 import { createObligationService } from "./compliance/obligations.js";
 import { createReminders } from "./compliance/reminders.js";
 import { annualReport } from "./compliance/reports/annual.js";
+import { createCampaignServices, type SmsTools } from "./campaigns/services.js";
 import { createWeeklyClose } from "./compliance/weekly-close.js";
 import type { Config } from "./config.js";
 import { createAgencyService } from "./directory/agencies.js";
@@ -47,11 +48,13 @@ export interface ServiceDeps {
   log: Log;
   renderer: Renderer;
   limiter: ChannelLimiter;
-  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth">;
+  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth" | "sms">;
   /** Where media files live, the tools that derive their variants, and the media work list. */
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
   /** Read-aloud text, speech synthesis, the loudspeaker mixer and the slide renderer (content/ports/broadcast.ts). */
   broadcast: BroadcastTools;
+  /** SMS text tools, gateways and the campaign batches' work list (content/campaigns). */
+  sms: SmsTools;
 }
 
 /** Grace beyond the publish timeout before a claimed delivery is judged abandoned by its worker. */
@@ -81,6 +84,23 @@ export function createServices(deps: ServiceDeps) {
     broadcast.handover,
   );
   const preview = createPreviewService(db, buildRequest);
+  const onPublished = async (deliveryId: string, at: Date) => {
+    await recordDeliveryPublication(db, deliveryId, at);
+  };
+  const reconnect = (channelId: string, reason: string, at: Date) => flagReconnect(db, channelId, reason, at);
+  const campaigns = createCampaignServices({
+    db,
+    clock,
+    log,
+    box,
+    state,
+    build: buildRequest,
+    tools: deps.sms,
+    config: config.sms,
+    publicUrl: config.publicUrl,
+    onPublished,
+    flagReconnect: reconnect,
+  });
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
   return {
@@ -92,7 +112,8 @@ export function createServices(deps: ServiceDeps) {
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),
-    deliveries: createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt),
+    deliveries: createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt, campaigns.campaigns),
+    campaigns,
     broadcast,
     preview,
     oauth: createOAuthService({ db, registry, box, clock, log, apps: config.oauthApps, publicUrl: config.publicUrl }),
@@ -104,10 +125,9 @@ export function createServices(deps: ServiceDeps) {
       policy: config.publish,
       log,
       limiter: deps.limiter,
-      onPublished: async (deliveryId, at) => {
-        await recordDeliveryPublication(db, deliveryId, at);
-      },
-      flagReconnect: (channelId, reason, at) => flagReconnect(db, channelId, reason, at),
+      onPublished,
+      flagReconnect: reconnect,
+      handOff: (deliveryId) => campaigns.campaigns.start(deliveryId),
     }),
     buildRequest,
     media: createMediaService(mediaDeps),

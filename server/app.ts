@@ -17,6 +17,7 @@ import { itemRoutes } from "./routes/items.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
+import { campaignRoutes, smsCallbackRoute, smsRoutes } from "./routes/campaigns.routes.js";
 import { textRoutes } from "./routes/text.routes.js";
 import { tokenRoutes } from "./routes/tokens.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
@@ -79,9 +80,12 @@ export function routeTable(services: Services, publicUrl: string): RouteTable {
       ...broadcastRoutes(s, publicUrl),
       ...programmeRoutes(s),
       ...textRoutes(s),
+      ...smsRoutes(s),
+      ...campaignRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),
+      smsCallbackRoute(s),
       // The provider sends the officer's browser here: the single-use state, not a token, authenticates it;
       // when the request does say who it is, it must be the user who started the flow.
       route({

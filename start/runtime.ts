@@ -13,6 +13,9 @@ import { type OpenedDb, openDb } from "../content/store/db.js";
 import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
 import { readAloudTools } from "../templates/text/read-aloud.js";
+import { smsTextTools } from "../templates/text/sms.js";
+import { createSmsGateways } from "../channels/sms/gateways.js";
+import { type BullCampaignQueue, createCampaignQueue } from "../workers/sms.queue.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
 import { createAudioMixer } from "../workers/media/mixer.js";
 import { createSlideRenderer, FONT_CANDIDATES, findFont } from "../workers/media/slide.js";
@@ -31,6 +34,8 @@ export interface Runtime {
   services: Services;
   queue: BullDeliveryQueue;
   mediaQueue: BullMediaQueue;
+  /** Campaign batches, one queue per gateway channel. */
+  campaignQueue: BullCampaignQueue;
   /** Builds a fresh Redis connection for a blocking consumer (BullMQ workers need their own). */
   redisForWorker(): Redis;
   redis: Redis;
@@ -107,6 +112,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   queue.queue.on("error", () => undefined); // the connection's watcher has said it already
   const mediaQueue = createMediaQueue(redis, config.queuePrefix);
   mediaQueue.queue.on("error", () => undefined);
+  const campaignQueue = createCampaignQueue(redis, config.queuePrefix, clock);
+  const gateways = createSmsGateways(options.http ?? outbound);
   const services = createServices({
     db: database.db,
     queue,
@@ -127,6 +134,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         bold: config.broadcast.fonts.bold ?? findFont(FONT_CANDIDATES.bold),
       }),
     },
+    sms: { text: smsTextTools, gateways, queue: campaignQueue },
   });
   const workerConnections: Redis[] = [];
   return {
@@ -136,6 +144,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     services,
     queue,
     mediaQueue,
+    campaignQueue,
     redis,
     redisForWorker() {
       const c = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), log, "worker");
@@ -145,6 +154,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     async close() {
       await queue.close();
       await mediaQueue.close();
+      await campaignQueue.close();
+      await gateways.close();
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();
       await database.close();

@@ -4,6 +4,7 @@ import { startHttpServer } from "../server/http-server.js";
 import { startClock } from "../workers/clock.js";
 import { startMediaWorker } from "../workers/media.processor.js";
 import { startPublishWorker } from "../workers/publish.processor.js";
+import { startSmsWorkers } from "../workers/sms.processor.js";
 import { openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 
 export type Role = "web" | "worker" | "clock";
@@ -53,6 +54,16 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
       services.mediaProcessor.stop();
       return mediaWorker.close();
     });
+    const smsWorkers = startSmsWorkers(
+      () => runtime.redisForWorker(),
+      config.queuePrefix,
+      services.db,
+      services.campaigns.sending,
+      config.sms.concurrency,
+      log,
+    );
+    runtime.campaignQueue.onChannel = smsWorkers.ensure;
+    stops.push(() => smsWorkers.close());
   }
   if (roles.includes("clock")) {
     const clock = await startClock(services, config.reconcile.cron, log, config.compliance, config.tokens);

@@ -18,7 +18,16 @@ import type { DeliveryState } from "./delivery-state.js";
 
 export const ScheduleRequest = z.strictObject({
   deliveries: z
-    .array(z.strictObject({ channelId: z.string().min(1), at: Instant.optional() }))
+    .array(
+      z.strictObject({
+        channelId: z.string().min(1),
+        at: Instant.optional(),
+        // SMS and Zalo ZNS channels (issue 10): the campaign's list, an SMS fallback behind ZNS, a commune or ward.
+        recipientListId: z.string().min(1).optional(),
+        fallbackChannelId: z.string().min(1).optional(),
+        commune: z.string().trim().min(1).max(200).optional(),
+      }),
+    )
     .min(1)
     .max(50),
 });
@@ -41,6 +50,13 @@ const PAST_GRACE_MS = 5_000;
 /** How long a request waits for Redis before answering anyway (the delivery is safe in the database). */
 const QUEUE_WAIT_MS = 2_000;
 
+/** Campaign deliveries (SMS, Zalo ZNS: content/campaigns): checked per request entry, then made inside the schedule's transaction. */
+export interface CampaignHook {
+  validate(agencyId: string, channel: { id: string; kind: string }, spec: ScheduleRequest["deliveries"][number], i: number): Promise<void>;
+  /** Prepared before the transaction (rendering reads the store); `write` runs inside it. */
+  prepare(d: DeliveryRow, spec: ScheduleRequest["deliveries"][number]): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
+}
+
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
 export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[]) => Promise<void>;
 
@@ -53,6 +69,7 @@ export function createDeliveryService(
   checkPublishable: PublishableCheck,
   /** When a delivery is handed to its channel (`run_at`), by channel kind: its own time, unless a kind says otherwise (stations: when the week starts). */
   handOverAt: (kind: string, at: Date, now: Date) => Date = (_kind, at) => at,
+  campaigns?: CampaignHook,
 ) {
   async function load(actor: Actor, id: string) {
     const row = visible(actor, await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst(), "delivery");
@@ -95,7 +112,7 @@ export function createDeliveryService(
   }
 
   return {
-    async schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<Delivery[]> {
+    async schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<(Delivery & { campaignId?: string; cost?: unknown })[]> {
       const item = visible(
         actor,
         await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
@@ -125,6 +142,7 @@ export function createDeliveryService(
         }
         seen.add(key);
         await activeAgency(db, item.agency_id, at, `deliveries.${i}.at`);
+        await campaigns?.validate(item.agency_id, { id: channel.id, kind: channel.kind }, d, i);
         rows.push({
           id: crypto.randomUUID(),
           item_id: item.id,
@@ -147,12 +165,21 @@ export function createDeliveryService(
         item.id,
         rows.map((r) => ({ channelId: r.channel_id, at: r.scheduled_at })),
       );
+      const made = new Map<string, { campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>();
+      for (const [i, r] of rows.entries()) {
+        const spec = req.deliveries[i];
+        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec));
+      }
       await db.transaction().execute(async (tx) => {
         await state.insert(tx, rows);
+        for (const m of made.values()) await m.write(tx);
         await audit(tx, actor, "item.schedule", "item", item.id, now, { deliveries: rows.map((r) => r.id) });
       });
       await enqueue(rows.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
-      return rows.map(toDelivery);
+      return rows.map((r) => {
+        const m = made.get(r.id);
+        return { ...toDelivery(r), ...(m ? { campaignId: m.campaignId, cost: m.cost } : {}) };
+      });
     },
 
     async get(actor: Actor, id: string): Promise<Delivery> {

@@ -48,13 +48,15 @@ export interface PublisherDeps {
   onPublished(deliveryId: string, at: Date): Promise<void>;
   /** The provider refused the channel's credentials: its agency must connect the account again. */
   flagReconnect(channelId: string, reason: string, at: Date): Promise<void>;
+  /** A delivery carried by a campaign (SMS, ZNS) is handed to it once claimed: answers false when it has none. */
+  handOff?(deliveryId: string): Promise<boolean>;
 }
 
 /**
  * Publishes one delivery: prepares its request, claims it with a conditional UPDATE (a second claimer
  * gets nothing), calls the channel's adapter outside any transaction, and records the outcome.
  */
-export function createPublisher({ db, state, build, clock, policy, log, limiter, onPublished, flagReconnect }: PublisherDeps) {
+export function createPublisher({ db, state, build, clock, policy, log, limiter, onPublished, flagReconnect, handOff }: PublisherDeps) {
   async function failure(d: DeliveryRow, err: unknown): Promise<PublishOutcome> {
     const e =
       err instanceof AppError
@@ -109,6 +111,8 @@ export function createPublisher({ db, state, build, clock, policy, log, limiter,
   async function claimAndPublish(d: DeliveryRow, built: Built, now: Date): Promise<PublishOutcome> {
     const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS));
     if (!claimed) return { next: "done", status: "taken" };
+    // A campaign publishes its delivery itself, once a message is delivered (content/campaigns).
+    if (handOff && (await handOff(d.id))) return { next: "done", status: "campaign" };
     // A delivery claimed before may have reached the provider then (a lost answer, an officer's retry).
     const claimedBefore = d.claimed_at !== null;
     let result: PublishResult;

@@ -7,6 +7,7 @@ import * as m004 from "./migrations/004-channels.js";
 import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
 import * as m009 from "./migrations/009-broadcast.js";
+import * as m011 from "./migrations/011-campaigns.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   "007-provider-endpoints": m007,
   // 008 is issue 10's (SMS campaigns); 010 and 011 issue 12's.
   "009-broadcast": m009,
+  "011-campaigns": m011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

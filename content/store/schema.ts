@@ -8,6 +8,15 @@ import type {
   UserStationTable,
 } from "./broadcast.schema.js";
 import type {
+  CampaignRecipientTable,
+  CampaignTable,
+  RecipientEntryTable,
+  RecipientListTable,
+  SmsKeyTable,
+  SmsMessageIdTable,
+  SmsOptOutTable,
+} from "./campaigns.schema.js";
+import type {
   ClosedPeriodTable,
   ExemptionTable,
   NotificationTable,
@@ -210,6 +219,13 @@ export interface Database {
   broadcast_airings: BroadcastAiringTable;
   broadcast_audio: BroadcastAudioTable;
   programme_rundowns: ProgrammeRundownTable;
+  recipient_lists: RecipientListTable;
+  recipient_entries: RecipientEntryTable;
+  sms_opt_outs: SmsOptOutTable;
+  sms_keys: SmsKeyTable;
+  campaigns: CampaignTable;
+  campaign_recipients: CampaignRecipientTable;
+  sms_message_ids: SmsMessageIdTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;
