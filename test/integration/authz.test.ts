@@ -105,10 +105,22 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/programmes/:id/rundown": read(),
   "PUT /api/programmes/:id/rundown": writeById(200),
   "POST /api/text/read-aloud": anyone(200),
+  "POST /api/sms/preview": anyone(200),
+  "POST /api/sms/phones": anyone(200),
+  "POST /api/sms/opt-outs": signedIn({ admin: 200, auditor: 403, officer: 200, broadcaster: 403 }),
+  "POST /api/recipient-lists": writeFor(201),
+  "GET /api/recipient-lists/:id": read(),
+  "GET /api/campaigns/:id": read(),
+  "GET /api/campaigns/:id/recipients": read(),
+  "POST /api/campaigns/:id/pause": writeById(200),
+  "POST /api/campaigns/:id/resume": writeById(200),
+  "POST /api/campaigns/:id/cancel": writeById(200),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
   "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
   "GET /api/oauth/callback": { admin: 400, auditor: 400, officer: 400, broadcaster: 400, none: 400, bad: 401, deactivated: 401 },
+  // An HTTP SMS gateway's callback: its token in the query authenticates it, whoever sends it.
+  "GET /api/sms/callback/:channelId": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
 };
 
 type Caller = Role | "none" | "bad" | "deactivated";
