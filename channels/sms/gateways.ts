@@ -3,6 +3,7 @@ import type { HttpClient } from "../../content/ports/adapter.js";
 import type { GatewayChannel, SmsEvents, SmsGateway, SmsGateways } from "../../content/ports/sms.js";
 import { splitSms } from "../../templates/text/sms.js";
 import { createHttpGateway } from "./http.gateway.js";
+import { createSmppGateway } from "./smpp.gateway.js";
 import { SmsSettings } from "./sms.settings.js";
 
 /**
@@ -13,13 +14,13 @@ export function createSmsGateways(http: HttpClient): SmsGateways {
   const open = new Map<string, { fingerprint: string; gateway: SmsGateway }>();
   const parts = (m: { text: string; encoding: "GSM-7" | "UCS-2" }) => splitSms(m.text, m.encoding).length;
 
-  function build(channel: GatewayChannel, _events: SmsEvents): SmsGateway {
+  function build(channel: GatewayChannel, events: SmsEvents): SmsGateway {
     const s = SmsSettings.parse(channel.settings);
     switch (s.gateway) {
       case "http":
         return createHttpGateway(http, channel, s, parts);
       case "smpp":
-        throw new Error("SMPP gateways are not wired yet");
+        return createSmppGateway(channel, s, events);
     }
   }
 

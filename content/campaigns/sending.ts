@@ -34,7 +34,7 @@ export interface SendingDeps {
 export type BatchOutcome = { next: "done"; status: string } | { next: "later"; at: Date };
 
 const PAUSE_POLL_MS = 5_000;
-const UNAVAILABLE_WAIT_MS = 10_000;
+const UNAVAILABLE_WAIT_MS = 3_000;
 const SENT_LIKE = ["sent", "delivered", "undelivered", "expired", "unconfirmed"];
 
 /** Every form in which an SMSC may report a message id: lower case without leading zeros, and its hex/decimal twin. */
@@ -336,7 +336,8 @@ export function createSending(deps: SendingDeps) {
               .where("seq", "=", seq)
               .where("status", "=", "sending")
               .execute();
-          if (e.code === "channel_unavailable" || e.code === "rate_limited") {
+          // Not sent (the bind is down, or refused Loa's credentials: the channel is flagged): it waits, never lost.
+          if (e.code === "channel_unavailable" || e.code === "rate_limited" || e.code === "auth_expired") {
             unavailable++;
             return back({ status: "queued", reason: null, done_at: null, sent_day: null });
           }
