@@ -226,6 +226,13 @@ export function createCampaigns(deps: CampaignDeps) {
       return jobs.length;
     },
 
+    /** The clock's duty: the batches of every running campaign added again (a lost Redis loses nothing). */
+    async requeueRunning(): Promise<number> {
+      const running = await db.selectFrom("campaigns").select(["id", "channel_id"]).where("status", "=", "running").execute();
+      for (const c of running) await this.enqueue(c.id, c.channel_id);
+      return running.length;
+    },
+
     async get(actor: Actor, id: string) {
       return report(db, clock, await load(actor, id));
     },

@@ -200,4 +200,20 @@ describe("SMS campaigns over Kannel", () => {
     const c = ok(await hub.api("GET", `/api/campaigns/${d.campaignId}`), "campaign");
     expect(c.totals.queued).toBe(1);
   }, 20_000);
+
+  it("purges recipient rows SMS_RETENTION_DAYS after a campaign ended, keeping its totals", async () => {
+    const services = hub.running.runtime.services;
+    const [first] = await services.db.selectFrom("campaigns").select("id").where("status", "=", "finished").orderBy("created_at").execute();
+    const id = first?.id ?? "";
+    const before = ok(await hub.api("GET", `/api/campaigns/${id}`), "campaign");
+    now = new Date(now.getTime() + 89 * 86_400_000);
+    expect(await services.campaigns.purge()).toBe(0);
+    now = new Date(now.getTime() + 2 * 86_400_000);
+    expect(await services.campaigns.purge()).toBeGreaterThanOrEqual(1);
+    expect(await services.db.selectFrom("campaign_recipients").select("seq").where("campaign_id", "=", id).execute()).toEqual([]);
+    const after = ok(await hub.api("GET", `/api/campaigns/${id}`), "campaign");
+    expect(after.totals).toEqual(before.totals);
+    expect(after.partsSent).toBe(before.partsSent);
+    expect(after.purgedAt).toBeTruthy();
+  });
 });
