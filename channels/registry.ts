@@ -7,6 +7,7 @@ import { facebookFactory } from "./facebook/facebook.adapter.js";
 import { loudspeakerFactory } from "./loudspeaker.adapter.js";
 import { radioTvFactory } from "./radio-tv.adapter.js";
 import { smsFactory } from "./sms/sms.adapter.js";
+import { znsFactory } from "./sms/zns.gateway.js";
 import { webhookFactory } from "./webhook.adapter.js";
 import { wordpressFactory } from "./wordpress.adapter.js";
 import { youtubeFactory } from "./youtube/youtube.adapter.js";
@@ -22,6 +23,7 @@ const FACTORIES: AdapterFactory[] = [
   radioTvFactory,
   boardFactory,
   smsFactory,
+  znsFactory,
 ];
 
 export interface RegistryOptions {

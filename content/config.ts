@@ -85,7 +85,7 @@ const OutboundAllowList = z
 /** The providers' real endpoints; an environment variable overrides each (tests point them at stubs). */
 export const PROVIDER_ENDPOINTS: ProviderEndpoints = {
   facebook: { graph: "https://graph.facebook.com", video: "https://graph-video.facebook.com", dialog: "https://www.facebook.com" },
-  zalo: { oauth: "https://oauth.zaloapp.com", api: "https://openapi.zalo.me" },
+  zalo: { oauth: "https://oauth.zaloapp.com", api: "https://openapi.zalo.me", zns: "https://business.openapi.zalo.me" },
   google: { authorize: "https://accounts.google.com/o/oauth2/v2/auth", token: "https://oauth2.googleapis.com/token" },
   youtube: { api: "https://www.googleapis.com/youtube/v3", upload: "https://www.googleapis.com/upload/youtube/v3" },
 };
@@ -97,6 +97,7 @@ export const ENDPOINT_VARIABLES = {
   FACEBOOK_DIALOG_URL: ["facebook", "dialog"],
   ZALO_OAUTH_URL: ["zalo", "oauth"],
   ZALO_API_URL: ["zalo", "api"],
+  ZALO_ZNS_URL: ["zalo", "zns"],
   GOOGLE_OAUTH_URL: ["google", "authorize"],
   GOOGLE_TOKEN_URL: ["google", "token"],
   YOUTUBE_API_URL: ["youtube", "api"],

@@ -113,7 +113,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const mediaQueue = createMediaQueue(redis, config.queuePrefix);
   mediaQueue.queue.on("error", () => undefined);
   const campaignQueue = createCampaignQueue(redis, config.queuePrefix, clock);
-  const gateways = createSmsGateways(options.http ?? outbound);
+  const gateways = createSmsGateways(options.http ?? outbound, config.endpoints);
   const services = createServices({
     db: database.db,
     queue,

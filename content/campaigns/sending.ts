@@ -66,13 +66,21 @@ export function createSending(deps: SendingDeps) {
     refused: (channelId, reason) => deps.flagReconnect(channelId, reason, clock.now()),
   };
 
+  /** A ZNS channel sends with its Zalo OA channel's connection (the same agency's). */
+  async function secretOf(c: { kind: string; agency_id: string; secret: string | null; settings: string }): Promise<string | undefined> {
+    if (c.kind !== "zalo_zns") return c.secret ? deps.box.open(c.secret) : undefined;
+    const oaId = (JSON.parse(c.settings) as { oaChannelId?: string }).oaChannelId ?? "";
+    const oa = await db.selectFrom("channels").select(["secret", "agency_id", "kind"]).where("id", "=", oaId).executeTakeFirst();
+    return oa?.kind === "zalo_oa" && oa.agency_id === c.agency_id && oa.secret ? deps.box.open(oa.secret) : undefined;
+  }
+
   async function gatewayOf(channelId: string) {
     const c = await db.selectFrom("channels").selectAll().where("id", "=", channelId).executeTakeFirstOrThrow();
     const channel: GatewayChannel = {
       id: c.id,
       kind: c.kind,
       settings: JSON.parse(c.settings) as Record<string, unknown>,
-      secret: c.secret ? deps.box.open(c.secret) : undefined,
+      secret: await secretOf(c),
       callbackUrl: `${deps.publicUrl}/api/sms/callback/${c.id}?k=${await deps.optOuts.callbackToken(c.id)}`,
     };
     return { channel, gateway: deps.gateways.open(channel, events), settings: CampaignChannelSettings.parse(channel.settings) };
