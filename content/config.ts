@@ -404,7 +404,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       failures: { perIp: e.AUTH_FAILURES_PER_IP, perUser: e.AUTH_FAILURES_PER_USER, windowMs: e.AUTH_FAILURE_WINDOW },
     },
     broadcast: { espeakPath: e.ESPEAK_PATH, fonts: { regular: e.BOARD_FONT, bold: e.BOARD_FONT_BOLD } },
-    sms: { retentionDays: e.SMS_RETENTION_DAYS, dailyCap: e.SMS_DAILY_CAP, submitTimeoutMs: e.SMS_SUBMIT_TIMEOUT, concurrency: e.SMS_CONCURRENCY },
+    sms: {
+      retentionDays: e.SMS_RETENTION_DAYS,
+      dailyCap: e.SMS_DAILY_CAP,
+      submitTimeoutMs: e.SMS_SUBMIT_TIMEOUT,
+      concurrency: e.SMS_CONCURRENCY,
+    },
     http: {
       trustProxy: e.TRUST_PROXY ?? false,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,
