@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { createOutboundClient } from "../channels/outbound.js";
 import { createAdapterRegistry } from "../channels/registry.js";
+import { createSmsGateways } from "../channels/sms/gateways.js";
 import { seedPlan } from "../content/compliance/plan-seed.js";
 import type { Config } from "../content/config.js";
 import { createDiskStore } from "../content/media/store.js";
@@ -14,8 +15,6 @@ import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
 import { readAloudTools } from "../templates/text/read-aloud.js";
 import { smsTextTools } from "../templates/text/sms.js";
-import { createSmsGateways } from "../channels/sms/gateways.js";
-import { type BullCampaignQueue, createCampaignQueue } from "../workers/sms.queue.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
 import { createAudioMixer } from "../workers/media/mixer.js";
 import { createSlideRenderer, FONT_CANDIDATES, findFont } from "../workers/media/slide.js";
@@ -23,6 +22,7 @@ import { createMediaTools } from "../workers/media/tools.js";
 import { createEspeakTts } from "../workers/media/tts.js";
 import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
+import { type BullCampaignQueue, createCampaignQueue } from "../workers/sms.queue.js";
 
 /** The real time; tests pass their own `Clock` to `startLoa`. */
 export const systemClock: Clock = { now: () => new Date() };
