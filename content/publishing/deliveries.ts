@@ -54,7 +54,10 @@ const QUEUE_WAIT_MS = 2_000;
 export interface CampaignHook {
   validate(agencyId: string, channel: { id: string; kind: string }, spec: ScheduleRequest["deliveries"][number], i: number): Promise<void>;
   /** Prepared before the transaction (rendering reads the store); `write` runs inside it. */
-  prepare(d: DeliveryRow, spec: ScheduleRequest["deliveries"][number]): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
+  prepare(
+    d: DeliveryRow,
+    spec: ScheduleRequest["deliveries"][number],
+  ): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
 }
 
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
