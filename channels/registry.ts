@@ -6,6 +6,8 @@ import { boardFactory } from "./board.adapter.js";
 import { facebookFactory } from "./facebook/facebook.adapter.js";
 import { loudspeakerFactory } from "./loudspeaker.adapter.js";
 import { radioTvFactory } from "./radio-tv.adapter.js";
+import { smsFactory } from "./sms/sms.adapter.js";
+import { znsFactory } from "./sms/zns.gateway.js";
 import { webhookFactory } from "./webhook.adapter.js";
 import { wordpressFactory } from "./wordpress.adapter.js";
 import { youtubeFactory } from "./youtube/youtube.adapter.js";
@@ -20,6 +22,8 @@ const FACTORIES: AdapterFactory[] = [
   loudspeakerFactory,
   radioTvFactory,
   boardFactory,
+  smsFactory,
+  znsFactory,
 ];
 
 export interface RegistryOptions {

@@ -85,7 +85,7 @@ const OutboundAllowList = z
 /** The providers' real endpoints; an environment variable overrides each (tests point them at stubs). */
 export const PROVIDER_ENDPOINTS: ProviderEndpoints = {
   facebook: { graph: "https://graph.facebook.com", video: "https://graph-video.facebook.com", dialog: "https://www.facebook.com" },
-  zalo: { oauth: "https://oauth.zaloapp.com", api: "https://openapi.zalo.me" },
+  zalo: { oauth: "https://oauth.zaloapp.com", api: "https://openapi.zalo.me", zns: "https://business.openapi.zalo.me" },
   google: { authorize: "https://accounts.google.com/o/oauth2/v2/auth", token: "https://oauth2.googleapis.com/token" },
   youtube: { api: "https://www.googleapis.com/youtube/v3", upload: "https://www.googleapis.com/upload/youtube/v3" },
 };
@@ -97,6 +97,7 @@ export const ENDPOINT_VARIABLES = {
   FACEBOOK_DIALOG_URL: ["facebook", "dialog"],
   ZALO_OAUTH_URL: ["zalo", "oauth"],
   ZALO_API_URL: ["zalo", "api"],
+  ZALO_ZNS_URL: ["zalo", "zns"],
   GOOGLE_OAUTH_URL: ["google", "authorize"],
   GOOGLE_TOKEN_URL: ["google", "token"],
   YOUTUBE_API_URL: ["youtube", "api"],
@@ -252,6 +253,11 @@ export const EnvSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_BACKOFF: Duration.default(30_000),
   WEBHOOK_TIMEOUT: Duration.default(10_000),
+  // SMS and Zalo ZNS campaigns (issue 10).
+  SMS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  SMS_DAILY_CAP: z.coerce.number().int().min(1).max(100).default(1),
+  SMS_SUBMIT_TIMEOUT: Duration.default(30_000),
+  SMS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
 });
 
 export interface Config {
@@ -301,6 +307,8 @@ export interface Config {
   broadcast: { espeakPath: string; fonts: { regular: string | undefined; bold: string | undefined } };
   /** Outgoing webhooks: attempts before giving an event up, the first retry delay (doubled each time, capped at 1 h), the timeout. */
   webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number };
+  /** Campaigns: recipient rows kept after a campaign ends, the per-number daily cap, the gateway's answer timeout, batches at once per worker. */
+  sms: { retentionDays: number; dailyCap: number; submitTimeoutMs: number; concurrency: number };
 }
 
 export interface HttpConfig {
@@ -430,6 +438,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     broadcast: { espeakPath: e.ESPEAK_PATH, fonts: { regular: e.BOARD_FONT, bold: e.BOARD_FONT_BOLD } },
     webhooks: { maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF, timeoutMs: e.WEBHOOK_TIMEOUT },
+    sms: {
+      retentionDays: e.SMS_RETENTION_DAYS,
+      dailyCap: e.SMS_DAILY_CAP,
+      submitTimeoutMs: e.SMS_SUBMIT_TIMEOUT,
+      concurrency: e.SMS_CONCURRENCY,
+    },
     http: {
       trustProxy: e.TRUST_PROXY ?? false,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,

@@ -28,6 +28,7 @@ export const ChannelKind = z.enum([
   "loudspeaker",
   "bulletin_board",
   "sms",
+  "zalo_zns",
 ]);
 export type ChannelKind = z.infer<typeof ChannelKind>;
 

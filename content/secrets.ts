@@ -133,7 +133,7 @@ export function loadSecretKeys(config: Pick<Config, "secretKey" | "secretKeyFile
  * Re-encrypts every sealed value with `next`'s current key, in one transaction: until it commits,
  * every value is still the old ciphertext (the old key opens them all); after, every one is new.
  * `next` must also hold the old keys, to open them. Answers how many values it re-encrypted.
- * Sealed columns: `channels.secret` (add any new sealed column here).
+ * Sealed columns: `channels.secret`, `sms_keys.secret` (add any new sealed column here).
  */
 export async function reencryptSecrets(db: Db, next: SecretBox, postgres: boolean): Promise<number> {
   return db.transaction().execute(async (tx) => {
@@ -149,6 +149,14 @@ export async function reencryptSecrets(db: Db, next: SecretBox, postgres: boolea
         .where("id", "=", row.id)
         .execute();
     }
-    return rows.length;
+    const keys = await tx.selectFrom("sms_keys").select(["id", "secret"]).execute();
+    for (const k of keys) {
+      await tx
+        .updateTable("sms_keys")
+        .set({ secret: next.seal(next.open(k.secret)) })
+        .where("id", "=", k.id)
+        .execute();
+    }
+    return rows.length + keys.length;
   });
 }

@@ -5,6 +5,7 @@ import { flagReconnect } from "./accounts/health.js";
 import { createOAuthService } from "./accounts/oauth.js";
 import { handOverAt } from "./broadcast/handover.js";
 import { type BroadcastTools, createBroadcastServices } from "./broadcast/services.js";
+import { createCampaignServices, type SmsTools } from "./campaigns/services.js";
 import { createDrillDown } from "./compliance/drilldown.js";
 import { createEvidenceService } from "./compliance/evidence.js";
 import { createExemptionService } from "./compliance/exemptions.js";
@@ -69,7 +70,7 @@ export interface ServiceDeps {
   limiter: ChannelLimiter;
   /** Operations' figures (Prometheus in workers/metrics.ts); none when absent. */
   metrics?: Metrics;
-  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth"> &
+  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth" | "sms"> &
     Partial<Pick<Config, "webhooks">>;
   /** E-mail for alerts and mentions, when SMTP is configured. */
   mailer?: Mailer;
@@ -79,6 +80,8 @@ export interface ServiceDeps {
   broadcast: BroadcastTools;
   /** Accent-insensitive search (the library). */
   text: TextFolding;
+  /** SMS text tools, gateways and the campaign batches' work list (content/campaigns). */
+  sms: SmsTools;
 }
 
 /** Grace beyond the publish timeout before a claimed delivery is judged abandoned by its worker. */
@@ -127,11 +130,31 @@ export function createServices(deps: ServiceDeps) {
     broadcast.handover,
   );
   const preview = createPreviewService(db, buildRequest);
-  const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
-  const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
   const onPublished = async (deliveryId: string, at: Date, facts?: PublishedFacts) => {
     await recordDeliveryPublication(db, deliveryId, at, facts);
   };
+  // A channel whose credentials the provider refused: flagged, and its agency's officers alerted.
+  const reconnect = async (channelId: string, reason: string, at: Date) => {
+    await flagReconnect(db, channelId, reason, at);
+    await alerts
+      ?.onReconnect(channelId, at)
+      .catch((err: unknown) => log.warn({ err, channelId }, "could not e-mail the reconnect request"));
+  };
+  const campaigns = createCampaignServices({
+    db,
+    clock,
+    log,
+    box,
+    state,
+    build: buildRequest,
+    tools: deps.sms,
+    config: config.sms,
+    publicUrl: config.publicUrl,
+    onPublished,
+    flagReconnect: reconnect,
+  });
+  const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
+  const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
   const webhooks = createWebhooks(
     db,
     clock,
@@ -141,7 +164,7 @@ export function createServices(deps: ServiceDeps) {
     log,
   );
   alerts = createAlerts(db, log, deps.mailer, () => webhooks.sink);
-  const deliveries = createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt);
+  const deliveries = createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt, campaigns.campaigns);
   const approval = createApproval(db, clock, state, deliveries, () => webhooks.sink);
   const itemAlerts = alerts;
   const closeFinished = createWeeklyClose(db, clock, log);
@@ -188,6 +211,7 @@ export function createServices(deps: ServiceDeps) {
     channels: createChannelService(db, registry, box, clock),
     items,
     deliveries,
+    campaigns,
     approval,
     lifecycle: createItemLifecycle(db, clock, approval, state, deliveries, preview.assertPublishable),
     comments: createComments(db, clock, log, deps.mailer),
@@ -211,12 +235,8 @@ export function createServices(deps: ServiceDeps) {
       owner: workerId,
       onPublished,
       approvedAsIs: (itemId) => approval.enforceFreeze(itemId),
-      flagReconnect: async (channelId, reason, at) => {
-        await flagReconnect(db, channelId, reason, at);
-        await itemAlerts
-          .onReconnect(channelId, at)
-          .catch((err: unknown) => log.warn({ err, channelId }, "could not e-mail the reconnect request"));
-      },
+      flagReconnect: reconnect,
+      handOff: (deliveryId) => campaigns.campaigns.start(deliveryId),
     }),
     buildRequest,
     media: createMediaService(mediaDeps),

@@ -13,6 +13,7 @@ import { bullBoard, metricsRoute, readiness, requestLog } from "./ops.js";
 import { mount, type Route, route } from "./route.js";
 import { broadcastRoutes } from "./routes/broadcast.routes.js";
 import { calendarRoutes, icalRoutes } from "./routes/calendar.routes.js";
+import { campaignRoutes, smsCallbackRoute, smsRoutes } from "./routes/campaigns.routes.js";
 import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
@@ -108,11 +109,14 @@ export function routeTable(services: Services, publicUrl: string, throttle: Auth
       ...importExportRoutes(s),
       ...libraryRoutes(s),
       ...eventRoutes(s),
+      ...smsRoutes(s),
+      ...campaignRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),
       ...sessionOpenRoutes(s, publicUrl, throttle),
       ...icalRoutes(s),
+      smsCallbackRoute(s),
       // The provider sends the officer's browser here: the single-use state, not a token, authenticates it;
       // when the request does say who it is, it must be the user who started the flow.
       route({

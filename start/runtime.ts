@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import { createOutboundClient } from "../channels/outbound.js";
 import { createAdapterRegistry } from "../channels/registry.js";
+import { createSmsGateways } from "../channels/sms/gateways.js";
 import { seedPlan } from "../content/compliance/plan-seed.js";
 import type { Config } from "../content/config.js";
 import { createDiskStore } from "../content/media/store.js";
@@ -13,6 +14,7 @@ import { type OpenedDb, openDb } from "../content/store/db.js";
 import { migrate } from "../content/store/migrate.js";
 import { createRenderer } from "../templates/render.js";
 import { readAloudTools } from "../templates/text/read-aloud.js";
+import { smsTextTools } from "../templates/text/sms.js";
 import { unaccent } from "../templates/text/unaccent.js";
 import { createChannelLimiter } from "../workers/channel-limiter.js";
 import { type ResolvedBinaries, resolveBinaries } from "../workers/media/binaries.js";
@@ -24,6 +26,7 @@ import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js
 import { createPromMetrics, type PromMetrics } from "../workers/metrics.js";
 import { createMailer } from "../workers/notify.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
+import { type BullCampaignQueue, createCampaignQueue } from "../workers/sms.queue.js";
 
 /** The real time; tests pass their own `Clock` to `startLoa`. */
 export const systemClock: Clock = { now: () => new Date() };
@@ -39,6 +42,8 @@ export interface Runtime {
   metrics: PromMetrics;
   /** The ffmpeg and ffprobe in use (logged at start). */
   binaries: ResolvedBinaries;
+  /** Campaign batches, one queue per gateway channel. */
+  campaignQueue: BullCampaignQueue;
   /** Builds a fresh Redis connection for a blocking consumer (BullMQ workers need their own). */
   redisForWorker(): Redis;
   redis: Redis;
@@ -125,6 +130,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   mediaQueue.queue.on("error", () => undefined);
   const metrics = createPromMetrics(clock);
   metrics.watchQueues([queue.queue, mediaQueue.queue]);
+  const campaignQueue = createCampaignQueue(redis, config.queuePrefix, clock);
+  const gateways = createSmsGateways(options.http ?? outbound, config.endpoints);
   const services = createServices({
     db: database.db,
     queue,
@@ -148,6 +155,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         bold: config.broadcast.fonts.bold ?? findFont(FONT_CANDIDATES.bold),
       }),
     },
+    sms: { text: smsTextTools, gateways, queue: campaignQueue },
   });
   const workerConnections: Redis[] = [];
   return {
@@ -159,6 +167,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     mediaQueue,
     binaries: bins,
     metrics,
+    campaignQueue,
     redis,
     redisForWorker() {
       const c = watchRedis(new Redis(config.redisUrl, { maxRetriesPerRequest: null }), log, "worker");
@@ -168,6 +177,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     async close() {
       await queue.close();
       await mediaQueue.close();
+      await campaignQueue.close();
+      await gateways.close();
       for (const c of workerConnections) c.disconnect();
       redis.disconnect();
       await database.close();

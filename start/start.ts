@@ -6,6 +6,7 @@ import { startClock } from "../workers/clock.js";
 import { startMediaWorker } from "../workers/media.processor.js";
 import { serveMetrics } from "../workers/metrics.js";
 import { startPublishWorker } from "../workers/publish.processor.js";
+import { startSmsWorkers } from "../workers/sms.processor.js";
 import { openRuntime, type Runtime, type RuntimeOptions } from "./runtime.js";
 
 export type Role = "web" | "worker" | "clock";
@@ -60,6 +61,16 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
       services.mediaProcessor.stop();
       return mediaWorker.close();
     });
+    const smsWorkers = startSmsWorkers(
+      () => runtime.redisForWorker(),
+      config.queuePrefix,
+      services.db,
+      services.campaigns.sending,
+      config.sms.concurrency,
+      log,
+    );
+    runtime.campaignQueue.onChannel = smsWorkers.ensure;
+    stops.push(() => smsWorkers.close());
   }
   if (roles.includes("clock")) {
     const reclaimEveryMs = Math.max(1_000, Math.floor(config.publish.leaseMs / 4));

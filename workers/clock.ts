@@ -93,5 +93,35 @@ export async function startClock(
     void refresh();
     tasks.push(cron.schedule(tokens.refreshCron, refresh, { timezone: ZONE, name: "token-refresh", noOverlap: true }));
   }
+  tasks.push(...startCampaignDuties(services, log));
   return { stop: () => tasks.forEach((t) => void t.stop()) };
+}
+
+/**
+ * Campaigns (issue 10): every 10 minutes (and at start) the batches of running campaigns are added
+ * again (a lost Redis loses nothing; adding a listed batch is a no-op); every night at 02:30 the
+ * recipient rows of campaigns ended more than `SMS_RETENTION_DAYS` ago are purged.
+ */
+function startCampaignDuties(services: Services, log: Logger) {
+  const requeue = async () => {
+    try {
+      const n = await services.campaigns.campaigns.requeueRunning();
+      if (n) log.debug({ campaigns: n }, "re-queued running campaigns");
+    } catch (err) {
+      log.error({ err }, "re-queueing campaigns failed");
+    }
+  };
+  const purge = async () => {
+    try {
+      const n = await services.campaigns.purge();
+      if (n) log.info({ campaigns: n }, "purged the recipient rows of ended campaigns");
+    } catch (err) {
+      log.error({ err }, "purging campaign recipients failed");
+    }
+  };
+  void requeue();
+  return [
+    cron.schedule("*/10 * * * *", requeue, { timezone: ZONE, name: "campaign-requeue", noOverlap: true }),
+    cron.schedule("30 2 * * *", purge, { timezone: ZONE, name: "campaign-purge", noOverlap: true }),
+  ];
 }

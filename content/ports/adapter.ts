@@ -75,7 +75,8 @@ export interface ChannelAdapter {
  */
 export interface ProviderEndpoints {
   facebook: { graph: string; video: string; dialog: string };
-  zalo: { oauth: string; api: string };
+  /** `zns`: the Zalo Notification Service API (`business.openapi.zalo.me`). */
+  zalo: { oauth: string; api: string; zns: string };
   /** `authorize`: the consent page; `token`: where codes and refresh tokens are exchanged. */
   google: { authorize: string; token: string };
   /** The Data API v3 base (`…/youtube/v3`) and its upload base (`…/upload/youtube/v3`). */

@@ -25,6 +25,10 @@ export const ScheduleRequest = z.strictObject({
         at: Instant.optional(),
         /** `"next"`: the channel's next weekly slot (`settings.slots`) that nothing holds yet, after `at` (or now). */
         slot: z.literal("next").optional(),
+        // SMS and Zalo ZNS channels (issue 10): the campaign's list, an SMS fallback behind ZNS, a commune or ward.
+        recipientListId: z.string().min(1).optional(),
+        fallbackChannelId: z.string().min(1).optional(),
+        commune: z.string().trim().min(1).max(200).optional(),
       }),
     )
     .min(1)
@@ -59,11 +63,25 @@ const PAST_GRACE_MS = 5_000;
 /** How long a request waits for Redis before answering anyway (the delivery is safe in the database). */
 const QUEUE_WAIT_MS = 2_000;
 
+/** Campaign deliveries (SMS, Zalo ZNS: content/campaigns): checked per request entry, then made inside the schedule's transaction. */
+export interface CampaignHook {
+  validate(agencyId: string, channel: { id: string; kind: string }, spec: ScheduleRequest["deliveries"][number], i: number): Promise<void>;
+  /** Prepared before the transaction (rendering reads the store); `write` runs inside it. */
+  prepare(
+    d: DeliveryRow,
+    spec: ScheduleRequest["deliveries"][number],
+  ): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
+}
+
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
 export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[]) => Promise<void>;
 
 /** A delivery about to be inserted: `scheduled`, or `held` while its item awaits approval. */
 type NewDelivery = DeliveryRow & { status: "scheduled" | "held" };
+/** One item's new deliveries and the request entries they came from (in the same order). */
+type Prepared = { itemId: string; rows: NewDelivery[]; specs: ScheduleRequest["deliveries"] };
+/** A delivery as the schedule answers it: with its campaign and cost when it carries one. */
+export type ScheduledDelivery = Delivery & { campaignId?: string; cost?: unknown };
 
 export function createDeliveryService(
   db: Db,
@@ -74,6 +92,7 @@ export function createDeliveryService(
   checkPublishable: PublishableCheck,
   /** When a delivery is handed to its channel (`run_at`), by channel kind: its own time, unless a kind says otherwise (stations: when the week starts). */
   handOverAt: (kind: string, at: Date, now: Date) => Date = (_kind, at) => at,
+  campaigns?: CampaignHook,
 ) {
   async function load(actor: Actor, id: string) {
     const row = visible(actor, await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst(), "delivery");
@@ -154,6 +173,7 @@ export function createDeliveryService(
       }
       seen.add(key);
       agencyActiveAt(agency, at, `deliveries.${i}.at`);
+      await campaigns?.validate(item.agency_id, { id: channel.id, kind: channel.kind }, d, i);
       rows.push({
         id: crypto.randomUUID(),
         item_id: item.id,
@@ -182,11 +202,19 @@ export function createDeliveryService(
   }
 
   /** Writes the prepared deliveries of one or many items in one transaction, then queues them all. */
-  async function record(actor: Actor, prepared: { itemId: string; rows: NewDelivery[] }[], now: Date): Promise<void> {
+  async function record(actor: Actor, prepared: Prepared[], now: Date): Promise<Map<string, { campaignId: string; cost: unknown }>> {
     const all = prepared.flatMap((p) => p.rows);
+    // A delivery with a recipient list carries a campaign (SMS, ZNS), written in the same transaction.
+    const made = new Map<string, { campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>();
+    for (const p of prepared)
+      for (const [i, r] of p.rows.entries()) {
+        const spec = p.specs[i];
+        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec));
+      }
     await db.transaction().execute(async (tx) => {
       // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.
       for (let i = 0; i < all.length; i += 500) await state.insert(tx, all.slice(i, i + 500));
+      for (const m of made.values()) await m.write(tx);
       for (const p of prepared)
         await audit(tx, actor, "item.schedule", "item", p.itemId, now, {
           deliveries: p.rows.map((r) => r.id),
@@ -195,14 +223,21 @@ export function createDeliveryService(
     });
     // Held deliveries get their jobs when their item is approved (`released`).
     await enqueue(all.filter((r) => r.status === "scheduled").map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
+    return made;
   }
 
+  /** A scheduled delivery as answered, with its campaign and its cost when it carries one. */
+  const answer = (made: Map<string, { campaignId: string; cost: unknown }>) => (r: DeliveryRow) => {
+    const m = made.get(r.id);
+    return { ...toDelivery(r), ...(m ? { campaignId: m.campaignId, cost: m.cost } : {}) };
+  };
+
   return {
-    async schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<Delivery[]> {
+    async schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<ScheduledDelivery[]> {
       const now = clock.now();
       const rows = await prepare(actor, itemId, req, now);
-      await record(actor, [{ itemId, rows }], now);
-      return rows.map(toDelivery);
+      const made = await record(actor, [{ itemId, rows, specs: req.deliveries }], now);
+      return rows.map(answer(made));
     },
 
     /**
@@ -210,12 +245,12 @@ export function createDeliveryService(
      * `schedule` checks it (a problem names `items.<i>.…`); then every delivery is inserted in one
      * transaction and queued in bulk.
      */
-    async scheduleMany(actor: Actor, req: BulkScheduleRequest): Promise<{ itemId: string; deliveries: Delivery[] }[]> {
+    async scheduleMany(actor: Actor, req: BulkScheduleRequest): Promise<{ itemId: string; deliveries: ScheduledDelivery[] }[]> {
       const now = clock.now();
-      const prepared: { itemId: string; rows: NewDelivery[] }[] = [];
+      const prepared: Prepared[] = [];
       for (const [i, entry] of req.items.entries()) {
         try {
-          prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now) });
+          prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now), specs: entry.deliveries });
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           throw new AppError(err.code, `items.${i}: ${err.message}`, {
@@ -224,8 +259,8 @@ export function createDeliveryService(
           });
         }
       }
-      await record(actor, prepared, now);
-      return prepared.map((p) => ({ itemId: p.itemId, deliveries: p.rows.map(toDelivery) }));
+      const made = await record(actor, prepared, now);
+      return prepared.map((p) => ({ itemId: p.itemId, deliveries: p.rows.map(answer(made)) }));
     },
 
     /** After a transaction released an item's held deliveries: their jobs, at their time (at once if it passed). */

@@ -148,6 +148,16 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
       return row !== undefined;
     },
 
+    /** A campaign took the claimed delivery over (content/campaigns): its lease ends, it stays publishing until the campaign records it. */
+    async handedOver(id: string): Promise<void> {
+      await db
+        .updateTable("deliveries")
+        .set({ lease_until: null, lease_owner: null })
+        .where("id", "=", id)
+        .where("status", "=", "publishing")
+        .execute();
+    },
+
     /** Gives up, in one statement, every claim whose lease ran out before `now` (its worker stopped); answers their ids. */
     async abandonExpired(now: Date, error: string): Promise<string[]> {
       const { from, to } = TRANSITIONS.abandon;

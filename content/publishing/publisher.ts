@@ -69,6 +69,8 @@ export interface PublisherDeps {
    * deliveries were held meanwhile (content/items/approval.ts). Absent: always.
    */
   approvedAsIs?(itemId: string): Promise<boolean>;
+  /** A delivery carried by a campaign (SMS, ZNS) is handed to it once claimed: answers false when it has none. */
+  handOff?(deliveryId: string): Promise<boolean>;
 }
 
 /**
@@ -76,7 +78,7 @@ export interface PublisherDeps {
  * gets nothing), calls the channel's adapter outside any transaction, and records the outcome.
  */
 export function createPublisher(deps: PublisherDeps) {
-  const { db, state, build, clock, policy, limiter, owner, onPublished, flagReconnect, approvedAsIs } = deps;
+  const { db, state, build, clock, policy, limiter, owner, onPublished, flagReconnect, approvedAsIs, handOff } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const log = deps.log;
   const leaseUntil = () => new Date(clock.now().getTime() + policy.leaseMs);
@@ -157,6 +159,14 @@ export function createPublisher(deps: PublisherDeps) {
       return { next: "done", status: "taken" };
     }
     const stopHeartbeat = heartbeat(d.id);
+    // A campaign publishes its delivery itself, once a message is delivered (content/campaigns): the
+    // claim's lease ends once it started, and the delivery stays publishing while its batches run.
+    const campaign = handOff ? await handOff(d.id).catch((err: unknown) => (stopHeartbeat(), Promise.reject(err))) : false;
+    if (campaign) {
+      stopHeartbeat();
+      await state.handedOver(d.id);
+      return { next: "done", status: "campaign" };
+    }
     // A delivery claimed before may have reached the provider then (a lost answer, an officer's retry).
     const claimedBefore = d.claimed_at !== null;
     let result: PublishResult;

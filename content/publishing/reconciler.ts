@@ -41,6 +41,10 @@ export function createReconciler(
       .select(["deliveries.id", "deliveries.claimed_at", "channels.kind"])
       .where("deliveries.status", "=", "publishing")
       .where("deliveries.lease_until", "is", null)
+      // A campaign's delivery stays publishing while its batches run (content/campaigns): not abandoned.
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom("campaigns").select("campaigns.id").whereRef("campaigns.delivery_id", "=", "deliveries.id"))),
+      )
       .execute();
     const abandoned = claims
       .filter((c) => c.claimed_at && now.getTime() - c.claimed_at.getTime() > policy.stuckAfterMs(c.kind))

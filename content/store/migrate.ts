@@ -8,6 +8,7 @@ import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
 import * as m009 from "./migrations/009-broadcast.js";
 import * as m010 from "./migrations/010-claim-lease.js";
+import * as m011 from "./migrations/011-campaigns.js";
 import * as m012 from "./migrations/012-workflow.js";
 import * as m013 from "./migrations/013-planning.js";
 import * as m014 from "./migrations/014-web-sessions.js";
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   // 008 was reserved for issue 10 (SMS campaigns), which landed as 011.
   "009-broadcast": m009,
   "010-claim-lease": m010,
+  "011-campaigns": m011,
   "012-workflow": m012,
   "013-planning": m013,
   "014-web-sessions": m014,

@@ -8,6 +8,15 @@ import type {
   UserStationTable,
 } from "./broadcast.schema.js";
 import type {
+  CampaignRecipientTable,
+  CampaignTable,
+  RecipientEntryTable,
+  RecipientListTable,
+  SmsKeyTable,
+  SmsMessageIdTable,
+  SmsOptOutTable,
+} from "./campaigns.schema.js";
+import type {
   ClosedPeriodTable,
   ExemptionTable,
   NotificationTable,
@@ -266,6 +275,13 @@ export interface Database {
   library_copies: LibraryCopyTable;
   events: EventTable;
   event_items: EventItemTable;
+  recipient_lists: RecipientListTable;
+  recipient_entries: RecipientEntryTable;
+  sms_opt_outs: SmsOptOutTable;
+  sms_keys: SmsKeyTable;
+  campaigns: CampaignTable;
+  campaign_recipients: CampaignRecipientTable;
+  sms_message_ids: SmsMessageIdTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;

@@ -93,3 +93,9 @@ export function smsInfo(text: string, options: SmsOptions = {}): SmsInfo {
     perSegment: parts.length > 1 ? capacity.part : capacity.single,
   };
 }
+
+/** The SMS text tools as content/ports/sms.ts's `SmsTextTools` (given to content/campaigns by start/runtime.ts). */
+export const smsTextTools = {
+  info: (text: string, options: { unaccent: boolean }) => smsInfo(text, options),
+  unaccent,
+};

@@ -15,7 +15,7 @@ export interface StubOrigins {
 export function stubEndpoints(stubs: StubOrigins): ProviderEndpoints {
   const e = structuredClone(PROVIDER_ENDPOINTS);
   if (stubs.facebook) e.facebook = { graph: stubs.facebook, video: stubs.facebook, dialog: stubs.facebook };
-  if (stubs.zalo) e.zalo = { oauth: stubs.zalo, api: stubs.zalo };
+  if (stubs.zalo) e.zalo = { oauth: stubs.zalo, api: stubs.zalo, zns: stubs.zalo };
   if (stubs.youtube) {
     e.youtube = { api: `${stubs.youtube}/youtube/v3`, upload: `${stubs.youtube}/upload/youtube/v3` };
     e.google = { authorize: `${stubs.youtube}/auth`, token: `${stubs.youtube}/token` };

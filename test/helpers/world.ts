@@ -43,6 +43,10 @@ export interface Seed {
   programmeId: string;
   /** An outgoing webhook of the agency (issue 12). */
   webhookId: string;
+  /** An SMS channel (Kannel; quiet all day, so nothing is sent), a recipient list and a scheduled campaign on them. */
+  smsChannelId: string;
+  listId: string;
+  campaignId: string;
 }
 
 export interface World {
@@ -70,6 +74,8 @@ export interface Fresh {
   /** An outgoing webhook of the agency, and an agency-wide notification. */
   webhook(s: Seed): Promise<string>;
   notification(s: Seed): Promise<string>;
+  /** A campaign of the seed's list, started (its batches wait for the end of the quiet hours). */
+  campaign(s: Seed, state?: "running" | "paused"): Promise<string>;
 }
 
 /** A small PNG no other upload has (uploads are deduplicated by their bytes). */
@@ -208,6 +214,17 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
         .execute();
       return id;
     },
+    async campaign(s, state = "running") {
+      const d = ok(
+        await api("POST", `/api/items/${s.itemId}/schedule`, {
+          deliveries: [{ channelId: s.smsChannelId, recipientListId: s.listId, at: future() }],
+        }),
+        "campaign",
+      ).data[0];
+      await services.campaigns.campaigns.start(d.id);
+      if (state === "paused") await services.campaigns.campaigns.steer(SYSTEM, d.campaignId, "pause");
+      return d.campaignId;
+    },
   };
 
   async function seed(scope: Scope): Promise<Seed> {
@@ -254,6 +271,25 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
     ).id;
     ok(await api("PUT", `/api/programmes/${s.programmeId}/rundown`, { segments: [{ title: "Mở đầu", durationSeconds: 60 }] }), "rundown");
     s.webhookId = await fresh.webhook(s);
+    s.smsChannelId = ok(
+      await api("POST", "/api/channels", {
+        agencyId,
+        kind: "sms",
+        name: "Brandname",
+        settings: {
+          gateway: "http",
+          preset: "kannel",
+          url: "https://sms.example.vn/cgi-bin/sendsms",
+          username: "loa",
+          sender: "CANTHO",
+          quietHours: { from: "00:00", to: "23:59" },
+        },
+        secret: "mat-khau-kannel",
+      }),
+      "sms channel",
+    ).id;
+    s.listId = ok(await recipientList(hub, agencyId, "phone,commune\n0912345678,phuong-ninh-kieu\n0987654321,\n"), "list").id;
+    s.campaignId = await fresh.campaign(s);
     return s;
   }
 
@@ -278,13 +314,23 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
   return { hub, seeds, tokens, fresh };
 }
 
+/** Uploads a recipient list (multipart: agencyId, name, file). */
+export async function recipientList(hub: TestHub, agencyId: string, csv: string, token = ADMIN_TOKEN) {
+  const form = new FormData();
+  form.append("agencyId", agencyId);
+  form.append("name", "Danh sách");
+  form.append("file", new Blob([csv], { type: "text/csv" }), "ds.csv");
+  const res = await fetch(`${hub.url}/api/recipient-lists`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
 /** What one request of a route carries besides its method and path template. */
 export interface Req {
   params?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
-  /** A multipart upload. */
-  form?: { agencyId: string; file: Uint8Array };
+  /** A multipart upload (its other fields before the file; the file's name). */
+  form?: { agencyId: string; file: Uint8Array; fields?: Record<string, string>; filename?: string };
   /** A raw body with its content type. */
   raw?: { type: string; data: string };
 }
@@ -487,6 +533,33 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   "POST /api/events/:id/items": async (w, s) => ({ params: { id: await commEvent(w) }, body: { itemId: s.itemId } }),
   "GET /api/events/:id/progress": async (w) => ({ params: { id: await commEvent(w) }, query: { format: "json" } }),
   "GET /ical/:file": async (w) => ({ params: { file: `${(await calendarFeed(w, w.seeds.own)).token}.ics` } }),
+  "POST /api/sms/preview": () => ({ body: { text: "Nộp hồ sơ trực tuyến tại dichvucong.gov.vn", unaccent: true } }),
+  "POST /api/sms/phones": () => ({ body: { phones: ["01621234567", "0912345678"] } }),
+  "POST /api/sms/opt-outs": () => ({ body: { phones: ["0903123456"] } }),
+  "POST /api/recipient-lists": (_w, s) => ({
+    form: {
+      agencyId: s.agencyId,
+      fields: { name: "Người dân" },
+      file: new TextEncoder().encode("phone\n0912345678\n"),
+      filename: "ds.csv",
+    },
+  }),
+  "GET /api/recipient-lists/:id": (_w, s) => ({ params: { id: s.listId } }),
+  "GET /api/campaigns/:id": (_w, s) => ({ params: { id: s.campaignId } }),
+  "GET /api/campaigns/:id/recipients": (_w, s) => ({ params: { id: s.campaignId }, query: { format: "csv" } }),
+  "POST /api/campaigns/:id/pause": async (w, s) => ({ params: { id: await w.fresh.campaign(s) } }),
+  "POST /api/campaigns/:id/resume": async (w, s) => ({ params: { id: await w.fresh.campaign(s, "paused") } }),
+  "POST /api/campaigns/:id/cancel": async (w, s) => ({ params: { id: await w.fresh.campaign(s) } }),
+  "GET /api/sms/callback/:channelId": async (w, s) => ({
+    params: { channelId: s.smsChannelId },
+    query: {
+      k: await w.hub.running.runtime.services.campaigns.optOuts.callbackToken(s.smsChannelId),
+      type: "dlr",
+      c: s.campaignId,
+      s: "2",
+      status: "8",
+    },
+  }),
 };
 
 /** A new monthly recurrence of the seed item on the seed channel (an admin's). */
@@ -592,7 +665,8 @@ export async function send(hub: TestHub, key: string, req: Req, token: string | 
   if (req.form) {
     const form = new FormData();
     form.append("agencyId", req.form.agencyId);
-    form.append("file", new Blob([req.form.file]), "anh.png");
+    for (const [k, v] of Object.entries(req.form.fields ?? {})) form.append(k, v);
+    form.append("file", new Blob([req.form.file]), req.form.filename ?? "anh.png");
     const res = await fetch(url, { method, headers, body: form });
     return answer(res.status, await res.text());
   }

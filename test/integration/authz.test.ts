@@ -28,6 +28,9 @@ const writeFor = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: [o
 /** Outgoing webhooks: admins and officers (their agency's) manage them; no one else sees them. */
 const managers = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: [ok, 404], broadcaster: 403, approver: 403 });
 
+/** A campaign's pause, resume and cancel: its agency's officers and admins; an approver is refused before any lookup. */
+const campaignSteer = signedIn({ admin: 200, auditor: 403, officer: [200, 404], broadcaster: 403, approver: 403 });
+
 /** What a serious product must answer, keyed `METHOD path` as the route table declares each route. */
 const EXPECT: Record<string, Expectation> = {
   "GET /api/me": anyone(200),
@@ -202,6 +205,27 @@ const EXPECT: Record<string, Expectation> = {
   "DELETE /api/webhooks/:id": managers(204),
   "GET /api/webhooks/:id/deliveries": managers(200),
   "GET /api/audit": list(),
+  "POST /api/sms/preview": anyone(200),
+  "POST /api/sms/phones": anyone(200),
+  "POST /api/sms/opt-outs": signedIn({ admin: 200, auditor: 403, officer: 200, broadcaster: 403, approver: 403 }),
+  "POST /api/recipient-lists": writeFor(201),
+  "GET /api/recipient-lists/:id": read(),
+  "GET /api/campaigns/:id": read(),
+  "GET /api/campaigns/:id/recipients": read(),
+  "POST /api/campaigns/:id/pause": campaignSteer,
+  "POST /api/campaigns/:id/resume": campaignSteer,
+  "POST /api/campaigns/:id/cancel": campaignSteer,
+  // An HTTP SMS gateway's callback: its token in the query authenticates it, whoever sends it.
+  "GET /api/sms/callback/:channelId": {
+    admin: 200,
+    auditor: 200,
+    officer: 200,
+    broadcaster: 200,
+    approver: 200,
+    none: 200,
+    bad: 200,
+    deactivated: 200,
+  },
 };
 
 type Caller = Role | "none" | "bad" | "deactivated";

@@ -1,0 +1,376 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { assertCanWrite, visible } from "../access.js";
+import { audit } from "../audit.js";
+import { AppError } from "../errors.js";
+import type { Actor } from "../model.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
+import type { CampaignQueue, SmsTextTools } from "../ports/sms.js";
+import type { RequestBuilder } from "../publishing/request.js";
+import type { CampaignRow } from "../store/campaigns.schema.js";
+import type { Db } from "../store/db.js";
+import type { DeliveryRow } from "../store/schema.js";
+import { maskPhone } from "./phones.js";
+import { advertisingText, CampaignChannelSettings } from "./rules.js";
+
+/** Channel kinds whose deliveries are campaigns to recipient lists. */
+export const CAMPAIGN_KINDS = ["sms", "zalo_zns"];
+/** Recipients per job: a job carries a batch, not one message. */
+export const BATCH_SIZE = 500;
+
+export const RecipientStatus = z.enum([
+  "queued",
+  "sending",
+  "sent",
+  "delivered",
+  "undelivered",
+  "expired",
+  "rejected",
+  "unconfirmed",
+  "skipped",
+]);
+export type RecipientStatus = z.infer<typeof RecipientStatus>;
+
+/** What the schedule request says about a campaign delivery. */
+export interface CampaignSpec {
+  recipientListId?: string | undefined;
+  fallbackChannelId?: string | undefined;
+  commune?: string | undefined;
+}
+
+export interface CampaignDeps {
+  db: Db;
+  clock: Clock;
+  log: Log;
+  queue: CampaignQueue;
+  text: SmsTextTools;
+  build: RequestBuilder;
+}
+
+const settingsOf = (json: string) => CampaignChannelSettings.parse(JSON.parse(json));
+const senderOf = (json: string) => {
+  const s = JSON.parse(json) as Record<string, unknown>;
+  return typeof s.sender === "string" ? s.sender : undefined;
+};
+
+/** Only DOST's people and admins read full numbers (Decree 13/2023/NĐ-CP); everyone else sees them masked. */
+export async function readsFullNumbers(db: Db, actor: Actor): Promise<boolean> {
+  if (actor.role === "admin" || actor.role === "system") return true;
+  if (!actor.agencyId) return false;
+  const a = await db.selectFrom("agencies").select("kind").where("id", "=", actor.agencyId).executeTakeFirst();
+  return a?.kind === "dost";
+}
+
+/** Campaigns: made when an SMS or ZNS delivery is scheduled to a list, started when it is due, reported and steered. */
+export function createCampaigns(deps: CampaignDeps) {
+  const { db, clock, queue } = deps;
+
+  async function load(actor: Actor, id: string): Promise<CampaignRow> {
+    return visible(actor, await db.selectFrom("campaigns").selectAll().where("id", "=", id).executeTakeFirst(), "campaign");
+  }
+
+  async function eligible(listId: string, commune: string | null): Promise<number> {
+    let q = db
+      .selectFrom("recipient_entries")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("list_id", "=", listId);
+    if (commune) q = q.where("commune", "=", commune);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  return {
+    /** Before scheduling: a campaign kind needs a list of the item's agency; other kinds take none. */
+    async validate(agencyId: string, channel: { id: string; kind: string }, spec: CampaignSpec, i: number): Promise<void> {
+      const field = `deliveries.${i}`;
+      if (!CAMPAIGN_KINDS.includes(channel.kind)) {
+        if (spec.recipientListId || spec.fallbackChannelId || spec.commune)
+          throw new AppError("unprocessable", `a ${channel.kind} channel takes no recipient list`, { field: `${field}.recipientListId` });
+        return;
+      }
+      if (!spec.recipientListId)
+        throw new AppError("unprocessable", `an ${channel.kind} delivery needs recipientListId`, { field: `${field}.recipientListId` });
+      const list = await db.selectFrom("recipient_lists").select("agency_id").where("id", "=", spec.recipientListId).executeTakeFirst();
+      if (list?.agency_id !== agencyId)
+        throw new AppError("unprocessable", `unknown recipient list ${spec.recipientListId}`, { field: `${field}.recipientListId` });
+      if (spec.fallbackChannelId) {
+        const fb = await db
+          .selectFrom("channels")
+          .select(["agency_id", "kind"])
+          .where("id", "=", spec.fallbackChannelId)
+          .executeTakeFirst();
+        if (fb?.agency_id !== agencyId || fb.kind !== "sms" || channel.kind !== "zalo_zns")
+          throw new AppError("unprocessable", "the fallback must be an SMS channel of the agency, behind a zalo_zns channel", {
+            field: `${field}.fallbackChannelId`,
+          });
+      }
+    },
+
+    /** Before the schedule's transaction: the campaign of a delivery, its text and its cost; `write` stores it inside. */
+    async prepare(d: DeliveryRow, spec: CampaignSpec) {
+      const channel = await db.selectFrom("channels").select(["settings"]).where("id", "=", d.channel_id).executeTakeFirstOrThrow();
+      const built = await deps.build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at });
+      const s = settingsOf(channel.settings);
+      const info = deps.text.info(advertisingText(built.req.text.body.trim(), s, senderOf(channel.settings)), { unaccent: s.unaccent });
+      const listId = spec.recipientListId ?? "";
+      const total = await eligible(listId, spec.commune ?? null);
+      const id = crypto.randomUUID();
+      const write = async (tx: Db) => {
+        await tx
+          .insertInto("campaigns")
+          .values({
+            id,
+            agency_id: d.agency_id,
+            delivery_id: d.id,
+            item_id: d.item_id,
+            channel_id: d.channel_id,
+            fallback_channel_id: spec.fallbackChannelId ?? null,
+            list_id: listId,
+            commune: spec.commune ?? null,
+            status: "scheduled",
+            text: info.text,
+            encoding: info.encoding,
+            segments: info.segments,
+            total,
+            totals: null,
+            created_at: clock.now(),
+            started_at: null,
+            finished_at: null,
+            purged_at: null,
+          })
+          .execute();
+      };
+      return {
+        campaignId: id,
+        write,
+        cost: { encoding: info.encoding, segments: info.segments, recipients: total, totalSegments: info.segments * total },
+      };
+    },
+
+    /**
+     * The delivery is due: its campaign starts — one row per recipient (one INSERT … SELECT), then the
+     * batches' jobs. Answers false when the delivery has no campaign.
+     */
+    async start(deliveryId: string): Promise<boolean> {
+      const c = await db.selectFrom("campaigns").selectAll().where("delivery_id", "=", deliveryId).executeTakeFirst();
+      if (!c) return false;
+      const now = clock.now();
+      const started = await db
+        .updateTable("campaigns")
+        .set({ status: "running", started_at: now })
+        .where("id", "=", c.id)
+        .where("status", "=", "scheduled")
+        .executeTakeFirst();
+      if (Number(started.numUpdatedRows) === 1) {
+        const parts = c.segments;
+        await db
+          .insertInto("campaign_recipients")
+          .columns([
+            "campaign_id",
+            "seq",
+            "phone",
+            "status",
+            "reason",
+            "via",
+            "parts",
+            "parts_done",
+            "parts_delivered",
+            "sent_day",
+            "sent_at",
+            "done_at",
+            "created_at",
+          ])
+          .expression((eb) => {
+            let q = eb
+              .selectFrom("recipient_entries")
+              .select((e) => [
+                e.val(c.id).as("campaign_id"),
+                "row_number",
+                "phone",
+                e.val("queued").as("status"),
+                e.val(null).as("reason"),
+                e.val(null).as("via"),
+                e.val(parts).as("parts"),
+                e.val(0).as("parts_done"),
+                e.val(0).as("parts_delivered"),
+                e.val(null).as("sent_day"),
+                e.val(null).as("sent_at"),
+                e.val(null).as("done_at"),
+                e.val(now).as("created_at"),
+              ])
+              .where("list_id", "=", c.list_id);
+            if (c.commune) q = q.where("commune", "=", c.commune);
+            return q;
+          })
+          .execute();
+      }
+      await this.enqueue(c.id, c.channel_id);
+      return true;
+    },
+
+    /** (Re)adds the jobs of every batch of a campaign; a batch already listed is a no-op, a finished one does nothing. */
+    async enqueue(campaignId: string, channelId: string): Promise<number> {
+      const range = await db
+        .selectFrom("campaign_recipients")
+        .select((eb) => [eb.fn.min<number>("seq").as("lo"), eb.fn.max<number>("seq").as("hi")])
+        .where("campaign_id", "=", campaignId)
+        .executeTakeFirst();
+      if (range?.lo == null || range.hi == null) return 0;
+      const jobs = [];
+      const runAt = clock.now();
+      for (let from = Number(range.lo); from <= Number(range.hi); from += BATCH_SIZE) {
+        jobs.push({ channelId, campaignId, from, to: from + BATCH_SIZE - 1, runAt });
+        if (jobs.length >= 1_000) await queue.add(jobs.splice(0));
+      }
+      await queue.add(jobs);
+      return jobs.length;
+    },
+
+    /** The clock's duty: the batches of every running campaign added again (a lost Redis loses nothing). */
+    async requeueRunning(): Promise<number> {
+      const running = await db.selectFrom("campaigns").select(["id", "channel_id"]).where("status", "=", "running").execute();
+      for (const c of running) await this.enqueue(c.id, c.channel_id);
+      return running.length;
+    },
+
+    async get(actor: Actor, id: string) {
+      return report(db, clock, await load(actor, id));
+    },
+
+    /** Per-recipient results as CSV; numbers masked unless the reader is DOST or an admin. */
+    async *recipientsCsv(actor: Actor, id: string): AsyncGenerator<string> {
+      const c = await load(actor, id);
+      const full = await readsFullNumbers(db, actor);
+      yield "phone,status,reason,via,parts,sent_at,done_at\n";
+      let after = -1;
+      for (;;) {
+        const rows = await db
+          .selectFrom("campaign_recipients")
+          .selectAll()
+          .where("campaign_id", "=", c.id)
+          .where("seq", ">", after)
+          .orderBy("seq")
+          .limit(2_000)
+          .execute();
+        if (rows.length === 0) return;
+        yield rows
+          .map((r) =>
+            [
+              full ? r.phone : maskPhone(r.phone),
+              r.status,
+              csvCell(r.reason),
+              r.via ?? "",
+              r.parts,
+              r.sent_at?.toISOString() ?? "",
+              r.done_at?.toISOString() ?? "",
+            ].join(","),
+          )
+          .join("\n")
+          .concat("\n");
+        after = rows[rows.length - 1]?.seq ?? after;
+      }
+    },
+
+    async steer(actor: Actor, id: string, action: "pause" | "resume" | "cancel") {
+      const c = await load(actor, id);
+      assertCanWrite(actor, c.agency_id);
+      const from = { pause: ["running"], resume: ["paused"], cancel: ["scheduled", "running", "paused"] }[action];
+      const to = { pause: "paused", resume: "running", cancel: "cancelled" }[action];
+      const now = clock.now();
+      const moved = await db
+        .updateTable("campaigns")
+        .set({ status: to, ...(action === "cancel" ? { finished_at: now } : {}) })
+        .where("id", "=", id)
+        .where("status", "in", from)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1)
+        throw new AppError("conflict", `the campaign is ${c.status}: it cannot ${action}`, { field: "status" });
+      if (action === "cancel") {
+        await db
+          .updateTable("campaign_recipients")
+          .set({ status: "skipped", reason: "cancelled", done_at: now })
+          .where("campaign_id", "=", id)
+          .where("status", "=", "queued")
+          .execute();
+      }
+      await audit(db, actor, `campaign.${action}`, "campaign", id, now);
+      if (action === "resume") await this.enqueue(id, c.channel_id);
+      return report(
+        db,
+        clock,
+        (await db.selectFrom("campaigns").selectAll().where("id", "=", id).executeTakeFirstOrThrow()) as CampaignRow,
+      );
+    },
+  };
+}
+export type Campaigns = ReturnType<typeof createCampaigns>;
+
+const csvCell = (s: string | null) => (s === null ? "" : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** Totals by status, parts sent, cost in segments, throughput and ETA of a campaign. */
+export async function report(db: Db, clock: Clock, c: CampaignRow) {
+  const byStatus: Record<string, number> = Object.fromEntries(RecipientStatus.options.map((s) => [s, 0]));
+  const skippedBy: Record<string, number> = {};
+  let partsSent = 0;
+  let firstSent: Date | null = null;
+  let lastSent: Date | null = null;
+  if (c.purged_at && c.totals) {
+    const kept = JSON.parse(c.totals) as { byStatus: Record<string, number>; skipped: Record<string, number>; partsSent: number };
+    Object.assign(byStatus, kept.byStatus);
+    Object.assign(skippedBy, kept.skipped);
+    partsSent = kept.partsSent;
+  } else {
+    const rows = await db
+      .selectFrom("campaign_recipients")
+      .select((eb) => [
+        "status",
+        "reason",
+        eb.fn.countAll<number>().as("n"),
+        eb.fn.sum<number>("parts").as("parts"),
+        eb.fn.min("sent_at").as("first"),
+        eb.fn.max("sent_at").as("last"),
+      ])
+      .where("campaign_id", "=", c.id)
+      .groupBy(["status", "reason"])
+      .execute();
+    for (const r of rows) {
+      byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
+      if (r.status === "skipped") skippedBy[r.reason ?? "?"] = (skippedBy[r.reason ?? "?"] ?? 0) + Number(r.n);
+      if (!["queued", "sending", "skipped", "rejected"].includes(r.status)) partsSent += Number(r.parts ?? 0);
+      const first = r.first ? new Date(r.first as string | Date) : null;
+      const last = r.last ? new Date(r.last as string | Date) : null;
+      if (first && (!firstSent || first < firstSent)) firstSent = first;
+      if (last && (!lastSent || last > lastSent)) lastSent = last;
+    }
+  }
+  const sent = ["sent", "delivered", "undelivered", "expired", "unconfirmed"].reduce((n, s) => n + (byStatus[s] ?? 0), 0);
+  const seconds = firstSent && lastSent ? Math.max(1, ((lastSent as Date).getTime() - (firstSent as Date).getTime()) / 1000) : 0;
+  const throughput = seconds ? Math.round((sent / seconds) * 10) / 10 : 0;
+  const waiting = (byStatus.queued ?? 0) + (byStatus.sending ?? 0);
+  const etaSeconds = waiting === 0 ? 0 : throughput > 0 ? Math.ceil(waiting / throughput) : null;
+  return {
+    id: c.id,
+    agencyId: c.agency_id,
+    deliveryId: c.delivery_id,
+    itemId: c.item_id,
+    channelId: c.channel_id,
+    fallbackChannelId: c.fallback_channel_id,
+    recipientListId: c.list_id,
+    commune: c.commune,
+    status: c.status,
+    text: c.text,
+    encoding: c.encoding,
+    segmentsPerMessage: c.segments,
+    recipients: c.total,
+    totals: byStatus,
+    skipped: skippedBy,
+    partsSent,
+    cost: { segments: partsSent, planned: c.segments * c.total },
+    throughputPerSecond: throughput,
+    etaSeconds,
+    eta: etaSeconds === null ? null : new Date(clock.now().getTime() + etaSeconds * 1000).toISOString(),
+    startedAt: c.started_at,
+    finishedAt: c.finished_at,
+    purgedAt: c.purged_at,
+  };
+}

@@ -1,0 +1,362 @@
+import crypto from "node:crypto";
+import { AppError, notFound } from "../errors.js";
+import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
+import type { GatewayChannel, SmsAccepted, SmsEvents, SmsGateways, SmsInbound, SmsReceipt, SmsTextTools } from "../ports/sms.js";
+import type { DeliveryState } from "../publishing/delivery-state.js";
+import type { SecretBox } from "../secrets.js";
+import type { CampaignRow } from "../store/campaigns.schema.js";
+import type { Db } from "../store/db.js";
+import { localDate } from "../time.js";
+import type { OptOuts } from "./opt-outs.js";
+import { normalizePhone } from "./phones.js";
+import { CampaignChannelSettings, isStopRequest, quietUntil } from "./rules.js";
+
+export interface SendingDeps {
+  db: Db;
+  clock: Clock;
+  log: Log;
+  box: SecretBox;
+  state: DeliveryState;
+  gateways: SmsGateways;
+  optOuts: OptOuts;
+  text: SmsTextTools;
+  /** Messages one number may get from the hub per local day, across campaigns. */
+  dailyCap: number;
+  /** Where gateways call Loa back (`PUBLIC_URL`). */
+  publicUrl: string;
+  /** How long a gateway may take to take one message. */
+  submitTimeoutMs: number;
+  onPublished(deliveryId: string, at: Date): Promise<void>;
+  flagReconnect(channelId: string, reason: string, at: Date): Promise<void>;
+}
+
+export type BatchOutcome = { next: "done"; status: string } | { next: "later"; at: Date };
+
+const PAUSE_POLL_MS = 5_000;
+const UNAVAILABLE_WAIT_MS = 3_000;
+const SENT_LIKE = ["sent", "delivered", "undelivered", "expired", "unconfirmed"];
+
+/** Every form in which an SMSC may report a message id: lower case without leading zeros, and its hex/decimal twin. */
+export function idKeys(id: string): string[] {
+  const s = id
+    .trim()
+    .toLowerCase()
+    .replace(/^0+(?=.)/, "");
+  const keys = new Set([s]);
+  if (/^[0-9a-f]{1,15}$/.test(s)) keys.add(BigInt(`0x${s}`).toString(10));
+  if (/^\d{1,18}$/.test(s)) keys.add(BigInt(s).toString(16));
+  return [...keys];
+}
+/** Loa's key for the parts of one message sent through an HTTP gateway (its receipts name the campaign and seq). */
+export const httpMessageKey = (campaignId: string, seq: number) => `http:${campaignId}:${seq}`;
+const lookupKey = (id: string) =>
+  id
+    .trim()
+    .toLowerCase()
+    .replace(/^0+(?=.)/, "");
+
+/** Sends a campaign's batches through its channel's gateway, and folds receipts and inbound messages back in. */
+export function createSending(deps: SendingDeps) {
+  const { db, clock, log } = deps;
+
+  const events: SmsEvents = {
+    receipt: (r) => receipt(r),
+    inbound: (m) => inbound(m),
+    refused: (channelId, reason) => deps.flagReconnect(channelId, reason, clock.now()),
+  };
+
+  /** A ZNS channel sends with its Zalo OA channel's connection (the same agency's). */
+  async function secretOf(c: { kind: string; agency_id: string; secret: string | null; settings: string }): Promise<string | undefined> {
+    if (c.kind !== "zalo_zns") return c.secret ? deps.box.open(c.secret) : undefined;
+    const oaId = (JSON.parse(c.settings) as { oaChannelId?: string }).oaChannelId ?? "";
+    const oa = await db.selectFrom("channels").select(["secret", "agency_id", "kind"]).where("id", "=", oaId).executeTakeFirst();
+    return oa?.kind === "zalo_oa" && oa.agency_id === c.agency_id && oa.secret ? deps.box.open(oa.secret) : undefined;
+  }
+
+  async function gatewayOf(channelId: string) {
+    const c = await db.selectFrom("channels").selectAll().where("id", "=", channelId).executeTakeFirstOrThrow();
+    const channel: GatewayChannel = {
+      id: c.id,
+      kind: c.kind,
+      settings: JSON.parse(c.settings) as Record<string, unknown>,
+      secret: await secretOf(c),
+      callbackUrl: `${deps.publicUrl}/api/sms/callback/${c.id}?k=${await deps.optOuts.callbackToken(c.id)}`,
+    };
+    return { channel, gateway: deps.gateways.open(channel, events), settings: CampaignChannelSettings.parse(channel.settings) };
+  }
+
+  async function markSkipped(c: CampaignRow, seqs: number[], reason: string, now: Date) {
+    if (seqs.length === 0) return;
+    await db
+      .updateTable("campaign_recipients")
+      .set({ status: "skipped", reason, done_at: now })
+      .where("campaign_id", "=", c.id)
+      .where("seq", "in", seqs)
+      .where("status", "=", "queued")
+      .execute();
+  }
+
+  /** Numbers that already had their messages from the hub today (local day), across campaigns. */
+  async function capped(phones: string[], day: string): Promise<Set<string>> {
+    if (phones.length === 0) return new Set();
+    const rows = await db
+      .selectFrom("campaign_recipients")
+      .select((eb) => ["phone", eb.fn.countAll<number>().as("n")])
+      .where("phone", "in", phones)
+      .where("sent_day", "=", day)
+      .where("status", "in", [...SENT_LIKE, "sending"])
+      .groupBy("phone")
+      .execute();
+    return new Set(rows.filter((r) => Number(r.n) >= deps.dailyCap).map((r) => r.phone));
+  }
+
+  type Opened = Awaited<ReturnType<typeof gatewayOf>>;
+  type Submitted = { ok: SmsAccepted; via: GatewayChannel; fallbackFrom?: string } | { error: AppError; via: GatewayChannel };
+
+  async function submitOne(c: CampaignRow, gw: Opened, seq: number, phone: string): Promise<Submitted> {
+    const msg = { to: phone, text: c.text, encoding: c.encoding as "GSM-7" | "UCS-2", ref: { campaignId: c.id, seq } };
+    try {
+      return { ok: await gw.gateway.submit(msg, AbortSignal.timeout(deps.submitTimeoutMs)), via: gw.channel };
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError("channel_unconfirmed", (err as Error).message);
+      // ZNS cannot reach the number (not a Zalo user, template refused): the SMS fallback takes it.
+      if (e.code === "channel_rejected" && c.fallback_channel_id && gw.channel.kind === "zalo_zns") {
+        const fb = await gatewayOf(c.fallback_channel_id);
+        const r = await submitOne({ ...c, fallback_channel_id: null }, fb, seq, phone);
+        return "ok" in r ? { ...r, fallbackFrom: e.message } : r;
+      }
+      return { error: e, via: gw.channel };
+    }
+  }
+
+  async function recordSent(c: CampaignRow, channelId: string, seq: number, via: string, accepted: SmsAccepted, now: Date) {
+    const ids = accepted.ids.flatMap((id, part) =>
+      idKeys(id).map((key) => ({ channel_id: channelId, key, campaign_id: c.id, seq, part, created_at: now })),
+    );
+    if (ids.length)
+      await db
+        .insertInto("sms_message_ids")
+        .values(ids)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    await db
+      .updateTable("campaign_recipients")
+      .set({ status: "sent", via, parts: accepted.parts, sent_at: now })
+      .where("campaign_id", "=", c.id)
+      .where("seq", "=", seq)
+      .where("status", "=", "sending")
+      .execute();
+  }
+
+  async function finishIfDone(c: CampaignRow): Promise<void> {
+    const open = await db
+      .selectFrom("campaign_recipients")
+      .select("seq")
+      .where("campaign_id", "=", c.id)
+      .where("status", "in", ["queued", "sending"])
+      .limit(1)
+      .executeTakeFirst();
+    if (open) return;
+    const now = clock.now();
+    const done = await db
+      .updateTable("campaigns")
+      .set({ status: "finished", finished_at: now })
+      .where("id", "=", c.id)
+      .where("status", "=", "running")
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) return;
+    const sent = await db
+      .selectFrom("campaign_recipients")
+      .select("seq")
+      .where("campaign_id", "=", c.id)
+      .where("status", "in", SENT_LIKE)
+      .limit(1)
+      .executeTakeFirst();
+    if (!sent) await deps.state.failed(c.delivery_id, "no message of the campaign went out (see its report)");
+  }
+
+  /** The first delivered message: the delivery is published, and counts for task 3.3. */
+  async function delivered(campaignId: string): Promise<void> {
+    const c = await db.selectFrom("campaigns").select("delivery_id").where("id", "=", campaignId).executeTakeFirst();
+    if (!c) return;
+    const moved = await deps.state.published(c.delivery_id, { externalId: `campaign-${campaignId}`, url: null });
+    if (moved) await deps.onPublished(c.delivery_id, clock.now());
+  }
+
+  async function receipt(r: SmsReceipt, attempt = 0): Promise<void> {
+    const hit = await db
+      .selectFrom("sms_message_ids")
+      .select(["campaign_id", "seq", "part"])
+      .where("channel_id", "=", r.channelId)
+      .where("key", "=", lookupKey(r.messageId))
+      .orderBy("created_at", "desc")
+      .orderBy("part")
+      .executeTakeFirst();
+    if (!hit) {
+      // A receipt may overtake the record of its submit_sm_resp: look again shortly.
+      if (attempt < 5) setTimeout(() => void receipt(r, attempt + 1).catch((err) => log.warn({ err }, "receipt")), 400 * (attempt + 1));
+      else log.warn({ channelId: r.channelId, messageId: r.messageId }, "a receipt for no known message");
+      return;
+    }
+    const gone = await db
+      .deleteFrom("sms_message_ids")
+      .where("channel_id", "=", r.channelId)
+      .where("campaign_id", "=", hit.campaign_id)
+      .where("seq", "=", hit.seq)
+      .where("part", "=", hit.part)
+      .executeTakeFirst();
+    if (Number(gone.numDeletedRows) === 0) return; // the same receipt again
+    const ok = r.state === "delivered";
+    const now = clock.now();
+    await db
+      .updateTable("campaign_recipients")
+      .set((eb) => ({
+        parts_done: eb("parts_done", "+", 1),
+        parts_delivered: eb("parts_delivered", "+", ok ? 1 : 0),
+        ...(ok ? {} : { reason: `${r.state}${r.error ? ` (${r.error})` : ""}` }),
+      }))
+      .where("campaign_id", "=", hit.campaign_id)
+      .where("seq", "=", hit.seq)
+      .execute();
+    const row = await db
+      .selectFrom("campaign_recipients")
+      .select(["parts", "parts_done", "parts_delivered", "reason"])
+      .where("campaign_id", "=", hit.campaign_id)
+      .where("seq", "=", hit.seq)
+      .executeTakeFirst();
+    if (!row || row.parts_done < row.parts) return;
+    // Per-part receipts fold into one status: delivered only when every part was.
+    const status = row.parts_delivered >= row.parts ? "delivered" : (row.reason?.split(" ")[0] ?? r.state);
+    await db
+      .updateTable("campaign_recipients")
+      .set({ status, done_at: now })
+      .where("campaign_id", "=", hit.campaign_id)
+      .where("seq", "=", hit.seq)
+      .where("status", "in", ["sent", "unconfirmed"])
+      .execute();
+    if (status === "delivered") await delivered(hit.campaign_id);
+  }
+
+  async function inbound(m: SmsInbound): Promise<void> {
+    if (!isStopRequest(m.text, deps.text.unaccent)) return;
+    const e164 = normalizePhone(m.from).e164;
+    if (!e164) return;
+    await deps.optOuts.addNormalised([e164], `mo:${m.channelId}`);
+    log.info({ channelId: m.channelId }, "a recipient opted out by message");
+  }
+
+  return {
+    events,
+    receipt,
+    inbound,
+
+    /**
+     * An HTTP gateway's callback (`GET /api/sms/callback/:channelId?k=…`): a Kannel DLR
+     * (`type=dlr&c&s&status`) or an inbound message (`type=mo&from&text`). A wrong token is "not found".
+     */
+    async callback(channelId: string, q: Record<string, string | undefined>): Promise<void> {
+      const expected = await deps.optOuts.callbackToken(channelId);
+      const given = Buffer.from(q.k ?? "");
+      if (given.length !== expected.length || !crypto.timingSafeEqual(given, Buffer.from(expected))) throw notFound("channel");
+      if (q.type === "mo") {
+        if (!q.from || q.text === undefined)
+          throw new AppError("invalid_input", "from and text are required", { field: q.from ? "text" : "from" });
+        return inbound({ channelId, from: q.from, text: q.text });
+      }
+      const seq = Number(q.s);
+      if (!q.c || !Number.isInteger(seq)) throw new AppError("invalid_input", "c and s name the message", { field: q.c ? "s" : "c" });
+      const status = Number(q.status);
+      const state = status === 1 ? "delivered" : status === 2 ? "undelivered" : status === 16 ? "rejected" : undefined;
+      if (!state) return; // 4 (buffered) and 8 (submitted to the SMSC) are not final
+      return receipt({ channelId, messageId: httpMessageKey(q.c, seq), state, ...(q.answer ? { error: q.answer.slice(0, 200) } : {}) });
+    },
+
+    /** One batch of a campaign: rules first (opt-out, daily cap), then each recipient claimed once and sent once. */
+    async runBatch(job: { campaignId: string; from: number; to: number }): Promise<BatchOutcome> {
+      const c = await db.selectFrom("campaigns").selectAll().where("id", "=", job.campaignId).executeTakeFirst();
+      if (c?.status !== "running") {
+        if (c?.status === "paused") return { next: "later", at: new Date(clock.now().getTime() + PAUSE_POLL_MS) };
+        return { next: "done", status: c?.status ?? "gone" };
+      }
+      const gw = await gatewayOf(c.channel_id);
+      const now = clock.now();
+      const wait = quietUntil(now, gw.settings.quietHours);
+      if (wait) return { next: "later", at: wait };
+      const inRange = db
+        .updateTable("campaign_recipients")
+        .where("campaign_id", "=", c.id)
+        .where("seq", ">=", job.from)
+        .where("seq", "<=", job.to);
+      // Claimed by a worker that stopped before the gateway answered: it may have gone out, so never again.
+      await inRange
+        .set({ status: "unconfirmed", reason: "the worker stopped before the gateway answered", done_at: now })
+        .where("status", "=", "sending")
+        .execute();
+      const queued = await db
+        .selectFrom("campaign_recipients")
+        .select(["seq", "phone"])
+        .where("campaign_id", "=", c.id)
+        .where("seq", ">=", job.from)
+        .where("seq", "<=", job.to)
+        .where("status", "=", "queued")
+        .execute();
+      const phones = queued.map((r) => r.phone);
+      const day = localDate(now);
+      const out = await deps.optOuts.optedOut(phones);
+      await markSkipped(
+        c,
+        queued.filter((r) => out.has(r.phone)).map((r) => r.seq),
+        "opt_out",
+        now,
+      );
+      const full = await capped(phones, day);
+      await markSkipped(
+        c,
+        queued.filter((r) => !out.has(r.phone) && full.has(r.phone)).map((r) => r.seq),
+        "daily_cap",
+        now,
+      );
+      const candidates = queued.filter((r) => !out.has(r.phone) && !full.has(r.phone)).map((r) => r.seq);
+      if (candidates.length === 0) {
+        await finishIfDone(c);
+        return { next: "done", status: "sent" };
+      }
+      // The claim: one conditional UPDATE, so a duplicate job (or a second worker) gets nothing.
+      const claimed = await inRange
+        .set({ status: "sending", sent_day: day, sent_at: now })
+        .where("seq", "in", candidates)
+        .where("status", "=", "queued")
+        .returning(["seq", "phone"])
+        .execute();
+      let unavailable = 0;
+      await Promise.all(
+        claimed.map(async ({ seq, phone }) => {
+          const r = await submitOne(c, gw, seq, phone);
+          const at = clock.now();
+          if ("ok" in r) return recordSent(c, r.via.id, seq, r.via.kind, r.ok, at);
+          const e = r.error;
+          const back = (values: { status: string; reason: string | null; done_at: Date | null; sent_day?: null }) =>
+            db
+              .updateTable("campaign_recipients")
+              .set(values)
+              .where("campaign_id", "=", c.id)
+              .where("seq", "=", seq)
+              .where("status", "=", "sending")
+              .execute();
+          // Not sent (the bind is down, or refused Loa's credentials: the channel is flagged): it waits, never lost.
+          if (e.code === "channel_unavailable" || e.code === "rate_limited" || e.code === "auth_expired") {
+            unavailable++;
+            return back({ status: "queued", reason: null, done_at: null, sent_day: null });
+          }
+          if (e.code === "channel_unconfirmed") return back({ status: "unconfirmed", reason: e.message, done_at: at });
+          return back({ status: "rejected", reason: e.message, done_at: at });
+        }),
+      );
+      if (unavailable) return { next: "later", at: new Date(clock.now().getTime() + UNAVAILABLE_WAIT_MS) };
+      await finishIfDone(c);
+      return { next: "done", status: "sent" };
+    },
+  };
+}
+export type Sending = ReturnType<typeof createSending>;
