@@ -1,4 +1,8 @@
 // The one message catalogue of the web app: every text a user reads comes from here (Vietnamese first).
+// The broadcasters', DOST's and admins' texts are kept in `catalogue/` and spread in here.
+import * as admin from "./catalogue/admin.js";
+import * as broadcast from "./catalogue/broadcast.js";
+import * as compliance from "./catalogue/compliance.js";
 
 export const vi = {
   "app.name": "Loa",
@@ -63,6 +67,9 @@ export const vi = {
   "error.required": "Hãy điền trường này.",
   "error.retryIn": "Quá nhiều lần thử. Hãy thử lại sau {seconds} giây.",
   "error.sessionEnded": "Phiên đăng nhập đã kết thúc: hãy đăng nhập lại.",
+  ...broadcast.vi,
+  ...compliance.vi,
+  ...admin.vi,
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -130,4 +137,7 @@ export const en: Record<MessageKey, string> = {
   "error.required": "Please fill in this field.",
   "error.retryIn": "Too many attempts. Try again in {seconds} s.",
   "error.sessionEnded": "Your session has ended: sign in again.",
+  ...broadcast.en,
+  ...compliance.en,
+  ...admin.en,
 };
