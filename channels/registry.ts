@@ -43,7 +43,7 @@ export function createAdapterRegistry(http: HttpClient, options: RegistryOptions
     build(kind, settings, secret, ctx) {
       const factory = byKind.get(kind);
       if (!factory) throw new AppError("unprocessable", `Loa has no adapter for channel kind ${kind} yet`, { field: "kind" });
-      const { common, own } = splitSettings(settings);
+      const { common, own } = splitSettings(settings, factory.settings);
       const channelLimits = CommonSettings.safeParse(common);
       return {
         adapter: factory.create(factory.settings.parse(own), secret, { ...ctx, http, endpoints }),

@@ -4,7 +4,8 @@ import type { Actor } from "./model.js";
 
 /**
  * Who may see and change an agency's channels, items and deliveries. Officers are confined to their
- * own agency (others' resources are "not found", so their existence does not leak); auditors read all.
+ * own agency (others' resources are "not found", so their existence does not leak), and so are approvers
+ * (who read their agency's resources and write nothing but their decisions); auditors read all.
  */
 export function readScope(actor: Actor): { agencyId: string } | "all" {
   switch (actor.role) {
@@ -13,7 +14,8 @@ export function readScope(actor: Actor): { agencyId: string } | "all" {
     case "system":
       return "all";
     case "officer":
-      if (!actor.agencyId) throw new AppError("forbidden", "this officer belongs to no agency");
+    case "approver":
+      if (!actor.agencyId) throw new AppError("forbidden", `this ${actor.role} belongs to no agency`);
       return { agencyId: actor.agencyId };
     case "broadcaster":
       throw new AppError("forbidden", "broadcasters read their station's scripts only");

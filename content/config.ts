@@ -240,6 +240,10 @@ export const EnvSchema = z.object({
   BOARD_FONT: optionalText,
   BOARD_FONT_BOLD: optionalText,
   STATION_REMIND_CRON: z.string().trim().min(1).default("0 17 * * 5"),
+  // Outgoing webhooks (issue 12).
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  WEBHOOK_BACKOFF: Duration.default(30_000),
+  WEBHOOK_TIMEOUT: Duration.default(10_000),
 });
 
 export interface Config {
@@ -280,6 +284,8 @@ export interface Config {
   http: HttpConfig;
   /** Loudspeakers and e-boards: the espeak-ng binary, the slides' fonts (else the first of Noto Sans, DejaVu Sans). */
   broadcast: { espeakPath: string; fonts: { regular: string | undefined; bold: string | undefined } };
+  /** Outgoing webhooks: attempts before giving an event up, the first retry delay (doubled each time, capped at 1 h), the timeout. */
+  webhooks: { maxAttempts: number; backoffMs: number; timeoutMs: number };
 }
 
 export interface HttpConfig {
@@ -399,6 +405,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       failures: { perIp: e.AUTH_FAILURES_PER_IP, perUser: e.AUTH_FAILURES_PER_USER, windowMs: e.AUTH_FAILURE_WINDOW },
     },
     broadcast: { espeakPath: e.ESPEAK_PATH, fonts: { regular: e.BOARD_FONT, bold: e.BOARD_FONT_BOLD } },
+    webhooks: { maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF, timeoutMs: e.WEBHOOK_TIMEOUT },
     http: {
       trustProxy: e.TRUST_PROXY ?? false,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,

@@ -31,10 +31,12 @@ export const ChannelKind = z.enum([
 ]);
 export type ChannelKind = z.infer<typeof ChannelKind>;
 
-export const DeliveryStatus = z.enum(["scheduled", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"]);
+/** `held`: scheduled before its item was approved; publishes nothing until approval (then `scheduled`). */
+export const DeliveryStatus = z.enum(["scheduled", "held", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"]);
 export type DeliveryStatus = z.infer<typeof DeliveryStatus>;
 
-export const Role = z.enum(["admin", "auditor", "officer", "broadcaster"]);
+/** `approver`: an agency's leader or spokesperson, who approves its officers' items (issue 12). */
+export const Role = z.enum(["admin", "auditor", "officer", "broadcaster", "approver"]);
 export type Role = z.infer<typeof Role>;
 
 export const PeriodKind = z.enum(["week", "month", "year"]);
@@ -51,7 +53,12 @@ export interface Agency {
   parentId: string | null;
   validFrom: string;
   validTo: string | null;
+  /** Officers' items need the agency's approver (`required`, the default), or officers approve their own (`self`). */
+  approval: AgencyApproval;
 }
+
+export const AgencyApproval = z.enum(["required", "self"]);
+export type AgencyApproval = z.infer<typeof AgencyApproval>;
 
 export interface Obligation {
   id: string;
@@ -125,7 +132,7 @@ export interface User {
   id: string;
   name: string;
   /** The web app's user name (sign-in with a password), or null for a user who only has API tokens. */
-  login: string | null;
+  login?: string | null;
   role: Role;
   agencyId: string | null;
   /** Where compliance reminders are e-mailed, if anywhere. */

@@ -15,26 +15,37 @@ import { annualReport } from "./compliance/reports/annual.js";
 import { createWeeklyClose } from "./compliance/weekly-close.js";
 import type { Config } from "./config.js";
 import { createAgencyService } from "./directory/agencies.js";
+import { createAuditLog } from "./directory/audit-log.js";
 import { createSessionService } from "./directory/sessions.js";
 import { createTokenService } from "./directory/tokens.js";
 import { createUserService } from "./directory/users.js";
+import { createApproval } from "./items/approval.js";
+import { createComments } from "./items/comments.js";
 import { createItemService } from "./items/items.js";
+import { createItemLifecycle } from "./items/lifecycle.js";
 import { createItemMediaService } from "./media/attachments.js";
 import { createMediaProcessor } from "./media/processor.js";
 import { createMediaService } from "./media/uploads.js";
 import type { Actor, ChannelKind } from "./model.js";
+import { createAlerts } from "./notify/alerts.js";
+import { createNotificationReads } from "./notify/notifications.js";
+import { createWebhooks } from "./notify/webhooks.js";
 import type { AdapterRegistry } from "./ports/adapter.js";
 import type { Clock } from "./ports/clock.js";
 import type { ChannelLimiter } from "./ports/limiter.js";
 import type { Log } from "./ports/log.js";
+import type { Mailer } from "./ports/mailer.js";
 import type { MediaStore, MediaTools } from "./ports/media.js";
 import type { DeliveryQueue, MediaQueue } from "./ports/queues.js";
 import type { Renderer } from "./ports/renderer.js";
+import { createCalendar } from "./publishing/calendar.js";
 import { createDeliveryService } from "./publishing/deliveries.js";
 import { createDeliveryState } from "./publishing/delivery-state.js";
+import { createCalendarFeeds } from "./publishing/ical.js";
 import { createPreviewService } from "./publishing/preview.js";
 import { createPublisher } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
+import { createRecurrences } from "./publishing/recurrence.js";
 import { createRequestBuilder } from "./publishing/request.js";
 import type { SecretBox } from "./secrets.js";
 import type { Db } from "./store/db.js";
@@ -48,7 +59,10 @@ export interface ServiceDeps {
   log: Log;
   renderer: Renderer;
   limiter: ChannelLimiter;
-  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth">;
+  config: Pick<Config, "dataDir" | "publish" | "reconcile" | "media" | "publicUrl" | "oauthApps" | "auth"> &
+    Partial<Pick<Config, "webhooks">>;
+  /** E-mail for alerts and mentions, when SMTP is configured. */
+  mailer?: Mailer;
   /** Where media files live, the tools that derive their variants, and the media work list. */
   media: { store: MediaStore; tools: MediaTools; queue: MediaQueue };
   /** Read-aloud text, speech synthesis, the loudspeaker mixer and the slide renderer (content/ports/broadcast.ts). */
@@ -62,7 +76,9 @@ const STUCK_GRACE_MS = 60_000;
 export function createServices(deps: ServiceDeps) {
   const { db, queue, registry, box, clock, log, config } = deps;
   const compliance = createComplianceService(db, clock);
-  const state = createDeliveryState(db, clock);
+  // Alerts and outgoing webhooks hear of every delivery status change; they are built below.
+  let alerts: ReturnType<typeof createAlerts> | undefined;
+  const state = createDeliveryState(db, clock, () => alerts?.onDelivery);
   const broadcast = createBroadcastServices({
     db,
     clock,
@@ -85,6 +101,40 @@ export function createServices(deps: ServiceDeps) {
   const mediaDeps = { db, clock, log, config: config.media, ...deps.media };
   const tokens = createTokenService(db, clock, config.auth.tokenTtlMs);
   const sessions = createSessionService(db, clock, config.auth.sessionTtlMs);
+  const recurrences = createRecurrences({
+    db,
+    state,
+    queue,
+    clock,
+    log,
+    checkPublishable: preview.assertPublishable,
+    handOverAt,
+    horizonMs: config.reconcile.horizonMs,
+  });
+  const reconcile = createReconciler(
+    db,
+    state,
+    queue,
+    clock,
+    {
+      horizonMs: config.reconcile.horizonMs,
+      stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
+    },
+    log,
+  );
+  const webhooks = createWebhooks(
+    db,
+    clock,
+    box,
+    registry.http,
+    config.webhooks ?? { maxAttempts: 8, backoffMs: 30_000, timeoutMs: 10_000 },
+    log,
+  );
+  alerts = createAlerts(db, log, deps.mailer, () => webhooks.sink);
+  const deliveries = createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt);
+  const approval = createApproval(db, clock, state, deliveries, () => webhooks.sink);
+  const itemAlerts = alerts;
+  const closeFinished = createWeeklyClose(db, clock, log);
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
@@ -95,7 +145,13 @@ export function createServices(deps: ServiceDeps) {
     agencies: createAgencyService(db, clock),
     channels: createChannelService(db, registry, box, clock),
     items: createItemService(db, clock),
-    deliveries: createDeliveryService(db, state, queue, clock, log, preview.assertPublishable, handOverAt),
+    deliveries,
+    approval,
+    lifecycle: createItemLifecycle(db, clock, approval, state, deliveries, preview.assertPublishable),
+    comments: createComments(db, clock, log, deps.mailer),
+    notificationReads: createNotificationReads(db, clock),
+    webhooks,
+    auditLog: createAuditLog(db),
     broadcast,
     preview,
     oauth: createOAuthService({ db, registry, box, clock, log, apps: config.oauthApps, publicUrl: config.publicUrl }),
@@ -110,7 +166,12 @@ export function createServices(deps: ServiceDeps) {
       onPublished: async (deliveryId, at) => {
         await recordDeliveryPublication(db, deliveryId, at);
       },
-      flagReconnect: (channelId, reason, at) => flagReconnect(db, channelId, reason, at),
+      flagReconnect: async (channelId, reason, at) => {
+        await flagReconnect(db, channelId, reason, at);
+        await itemAlerts
+          .onReconnect(channelId, at)
+          .catch((err: unknown) => log.warn({ err, channelId }, "could not e-mail the reconnect request"));
+      },
     }),
     buildRequest,
     media: createMediaService(mediaDeps),
@@ -122,19 +183,27 @@ export function createServices(deps: ServiceDeps) {
     exemptions: createExemptionService(db, clock),
     annualReport: (actor: Actor, year: number) => annualReport(db, compliance, clock, actor, year),
     evidence: createEvidenceService(db, clock, path.join(config.dataDir, "evidence")),
-    closeFinished: createWeeklyClose(db, clock, log),
+    closeFinished: async (now?: Date) => {
+      const r = await closeFinished(now);
+      // One `week.closed` event per task and range closed (subscribers of every agency hear of it).
+      for (const range of r.closed ? r.ranges.filter((x) => x.from.includes("-W")) : [])
+        await webhooks.sink
+          .emit({ event: "week.closed", key: `week.closed:${range.task}:${range.to}`, agencyId: null, data: range, at: clock.now() })
+          .catch((err: unknown) => log.warn({ err }, "could not queue the week.closed webhook"));
+      return r;
+    },
     reminders: createReminders(db, clock, log, broadcast.airings.unconfirmed),
-    reconcile: createReconciler(
-      db,
-      state,
-      queue,
-      clock,
-      {
-        horizonMs: config.reconcile.horizonMs,
-        stuckAfterMs: (kind) => Math.max(config.publish.timeoutMs, registry.factory(kind as ChannelKind)?.timeoutMs ?? 0) + STUCK_GRACE_MS,
-      },
-      log,
-    ),
+    calendar: createCalendar(db, clock),
+    calendarFeeds: createCalendarFeeds(db, clock, config.publicUrl),
+    recurrences,
+    /** Recurring deliveries due within the horizon are created first, then every due job is (re)added. */
+    reconcile: async () => {
+      const recurring = await recurrences.materialize().catch((err: unknown) => {
+        log.error({ err }, "could not create the recurring deliveries now; the next reconcile tries again");
+        return 0;
+      });
+      return { recurring, ...(await reconcile()) };
+    },
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -6,21 +6,25 @@ import type { Logger } from "pino";
 import type { User } from "../content/model.js";
 import type { Services } from "../content/services.js";
 import { type Authenticator, createAuthenticator } from "./auth.js";
+import { mountDocs } from "./docs.js";
 import { errorHandler } from "./errors.js";
 import { mount, type Route, route } from "./route.js";
 import { broadcastRoutes } from "./routes/broadcast.routes.js";
+import { calendarRoutes, icalRoutes } from "./routes/calendar.routes.js";
 import { channelRoutes } from "./routes/channels.routes.js";
 import { complianceRoutes } from "./routes/compliance.routes.js";
 import { deliveryRoutes } from "./routes/deliveries.routes.js";
 import { feedRoutes } from "./routes/feeds.routes.js";
 import { itemRoutes } from "./routes/items.routes.js";
 import { mediaRoutes } from "./routes/media.routes.js";
+import { notifyRoutes } from "./routes/notify.routes.js";
 import { programmeRoutes } from "./routes/programmes.routes.js";
 import { publicationRoutes } from "./routes/publications.routes.js";
 import { sessionOpenRoutes, sessionRoutes } from "./routes/session.routes.js";
 import { textRoutes } from "./routes/text.routes.js";
 import { tokenRoutes } from "./routes/tokens.routes.js";
 import { userRoutes } from "./routes/users.routes.js";
+import { workflowRoutes } from "./routes/workflow.routes.js";
 import type { AuthThrottle } from "./throttle.js";
 import { webApp } from "./web.js";
 
@@ -89,10 +93,14 @@ export function routeTable(services: Services, publicUrl: string, throttle: Auth
       ...broadcastRoutes(s, publicUrl),
       ...programmeRoutes(s),
       ...textRoutes(s),
+      ...calendarRoutes(s),
+      ...workflowRoutes(s),
+      ...notifyRoutes(s),
     ],
     open: [
       ...feedRoutes(s, publicUrl),
       ...sessionOpenRoutes(s, publicUrl, throttle),
+      ...icalRoutes(s),
       // The provider sends the officer's browser here: the single-use state, not a token, authenticates it;
       // when the request does say who it is, it must be the user who started the flow.
       route({
@@ -142,6 +150,7 @@ export function createApp(services: Services, redis: Redis, log: Logger, options
 
   const auth: Authenticator = createAuthenticator(services.tokens, options.throttle, services.sessions);
   const table = routeTable(services, options.publicUrl, options.throttle);
+  mountDocs(app, table, options.publicUrl);
   // API answers (tokens among them) are for the one who asked: no cache, shared or private, keeps them.
   app.use("/api", (_req, res, next) => {
     res.setHeader("cache-control", "no-store");

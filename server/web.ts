@@ -15,7 +15,8 @@ export const webCsp = (nonce: string) =>
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "connect-src 'self'",
-    "font-src 'self'",
+    // FullCalendar's icon font is a data: URL inside its injected CSS.
+    "font-src 'self' data:",
     "form-action 'self'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

@@ -19,6 +19,7 @@ import { createSlideRenderer, FONT_CANDIDATES, findFont } from "../workers/media
 import { createMediaTools } from "../workers/media/tools.js";
 import { createEspeakTts } from "../workers/media/tts.js";
 import { type BullMediaQueue, createMediaQueue } from "../workers/media.queue.js";
+import { createMailer } from "../workers/notify.js";
 import { type BullDeliveryQueue, createDeliveryQueue } from "../workers/publish.queue.js";
 
 /** The real time; tests pass their own `Clock` to `startLoa`. */
@@ -117,6 +118,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     renderer: createRenderer(),
     limiter: createChannelLimiter(redis, config.queuePrefix, clock),
     config,
+    mailer: createMailer(config.compliance.smtp, log),
     media: { store: createDiskStore(config.media.dir), tools: createMediaTools(config.media), queue: mediaQueue },
     broadcast: {
       text: readAloudTools,

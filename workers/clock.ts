@@ -51,6 +51,13 @@ export async function startClock(
     } catch (err) {
       log.error({ err }, "reconcile failed; will try again on the next tick");
     }
+    // Outgoing webhooks due now (new events, retries whose backoff passed) go out on the same tick.
+    try {
+      const w = await services.webhooks.dispatch();
+      if (w.tried) log.debug(w, "sent outgoing webhooks");
+    } catch (err) {
+      log.error({ err }, "outgoing webhooks failed; will try again on the next tick");
+    }
   };
   await reconcile();
   const tasks = [cron.schedule(cronExpr, reconcile, { timezone: ZONE, name: "reconcile", noOverlap: true })];

@@ -5,6 +5,7 @@ import type { Notification, Notifier } from "../content/compliance/reminders.js"
 import type { ComplianceConfig } from "../content/config.js";
 import type { Agency } from "../content/model.js";
 import type { HttpClient } from "../content/ports/adapter.js";
+import type { Mailer } from "../content/ports/mailer.js";
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -48,13 +49,19 @@ export function createNotifier(config: ComplianceConfig, log: Logger, http: Http
       if (!res.ok) throw new Error(`the reminder webhook answered ${res.status}`);
     };
   }
-  const smtp = config.smtp;
-  if (smtp) {
-    const transport = nodemailer.createTransport(smtp.url);
-    notifier.email = async (n, to) => {
-      const info = await transport.sendMail({ from: smtp.from, to, subject: n.title, text: n.body });
-      log.info({ notification: n.id, messageId: info.messageId, to: to.length }, "reminder e-mailed");
-    };
-  }
+  const mailer = createMailer(config.smtp, log);
+  if (mailer) notifier.email = (n, to) => mailer.send(to, n.title, n.body);
   return notifier;
+}
+
+/** Plain-text e-mail through nodemailer over `SMTP_URL` (reminders, alerts, mentions); none without it. */
+export function createMailer(smtp: ComplianceConfig["smtp"], log: Logger): Mailer | undefined {
+  if (!smtp) return undefined;
+  const transport = nodemailer.createTransport(smtp.url);
+  return {
+    async send(to, subject, text) {
+      const info = await transport.sendMail({ from: smtp.from, to, subject, text });
+      log.info({ messageId: info.messageId, to: to.length }, "e-mailed");
+    },
+  };
 }

@@ -67,7 +67,7 @@ export function createChannelService(db: Db, registry: AdapterRegistry, box: Sec
           field: "kind",
         });
       }
-      const { common, own } = splitSettings(input.settings);
+      const { common, own } = splitSettings(input.settings, factory.settings);
       const settings = { ...parseSettings(CommonSettings, common), ...parseSettings(factory.settings, own) };
       // Accounts connected by OAuth get their secret from the connect flow, after the channel exists.
       const needsSecret = factory.needsSecretFor ? factory.needsSecretFor(factory.settings.parse(own)) : factory.needsSecret;

@@ -179,7 +179,7 @@ export function createScripts(db: Db, clock: Clock, tools: ReadAloudTools) {
       .where("deliveries.channel_id", "=", station.id)
       .where("deliveries.scheduled_at", ">=", periodStart(week))
       .where("deliveries.scheduled_at", "<", periodEnd(week))
-      .where("deliveries.status", "not in", ["cancelled", "failed", "missed"])
+      .where("deliveries.status", "not in", ["cancelled", "failed", "missed", "held"])
       .orderBy("deliveries.scheduled_at")
       .orderBy("deliveries.created_at")
       .execute();

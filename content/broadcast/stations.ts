@@ -90,7 +90,7 @@ export async function visibleStation(db: Db, actor: Actor, id: string, kinds: re
     .executeTakeFirst();
   if (!row) throw notFound("station");
   if (actor.role === "admin" || actor.role === "auditor" || actor.role === "system") return toChannel(row);
-  if (actor.role === "officer" && actor.agencyId === row.agency_id) return toChannel(row);
+  if ((actor.role === "officer" || actor.role === "approver") && actor.agencyId === row.agency_id) return toChannel(row);
   if (actor.role === "broadcaster") {
     const linked = await db
       .selectFrom("user_stations")
@@ -109,7 +109,7 @@ export async function listStations(db: Db, actor: Actor): Promise<Channel[]> {
     .selectFrom("channels")
     .selectAll()
     .where("kind", "in", [...BROADCAST_KINDS]);
-  if (actor.role === "officer") q = q.where("agency_id", "=", actor.agencyId ?? "");
+  if (actor.role === "officer" || actor.role === "approver") q = q.where("agency_id", "=", actor.agencyId ?? "");
   else if (actor.role === "broadcaster")
     q = q.where("id", "in", (sub) => sub.selectFrom("user_stations").select("channel_id").where("user_id", "=", actor.id));
   return (await q.orderBy("created_at").execute()).map(toChannel);

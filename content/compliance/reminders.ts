@@ -22,7 +22,14 @@ export interface AtRiskTask {
 export interface Notification {
   id: string;
   agencyId: string;
-  kind: "at_risk";
+  /** `at_risk`, `channel_reconnect`; issue 12: `delivery_failed`, `delivery_missed`, `delivery_unconfirmed`, `mention`, `approval_requested`, `item_approved`, `item_returned`. */
+  kind: string;
+  /** Addressed to this user only; null: to the whole agency. */
+  userId?: string | null;
+  /** When the reader marked it read (`POST /api/notifications/:id/read`), or null. */
+  readAt?: Date | null;
+  /** What it is about (a delivery, an item, a channel), as recorded. */
+  data?: Record<string, unknown>;
   period: string;
   title: string;
   body: string;
@@ -45,21 +52,24 @@ export interface Notifier {
 export const NotificationFilter = z.strictObject({
   agencyId: z.string().optional(),
   period: z.string().optional(),
+  kind: z.string().min(1).max(60).optional(),
+  unread: z.enum(["true", "false"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type NotificationFilter = z.infer<typeof NotificationFilter>;
 
 function toNotification(r: NotificationRow): Notification {
-  const data = JSON.parse(r.data) as { tasks: AtRiskTask[]; stations?: { id: string; name: string }[] };
+  const data = JSON.parse(r.data) as { tasks?: AtRiskTask[]; stations?: { id: string; name: string }[] } & Record<string, unknown>;
   return {
     id: r.id,
     agencyId: r.agency_id,
-    kind: r.kind as "at_risk",
+    kind: r.kind,
     period: r.period,
     title: r.title,
     body: r.body,
-    tasks: data.tasks,
+    tasks: data.tasks ?? [],
     ...(data.stations ? { stations: data.stations } : {}),
+    data,
     webhookStatus: r.webhook_status,
     emailStatus: r.email_status,
     createdAt: r.created_at,
@@ -196,11 +206,36 @@ export function createReminders(db: Db, clock: Clock, log: Log, unconfirmedStati
       return { period: week, agencies: [...notified] };
     },
 
+    /** The agency's notifications and those addressed to the reader (others' personal ones stay theirs; admins and auditors see all). */
     async list(actor: Actor, f: NotificationFilter): Promise<Notification[]> {
       let q = visibleOnly(actor, db.selectFrom("notifications").selectAll());
+      if (actor.role !== "admin" && actor.role !== "auditor" && actor.role !== "system")
+        q = q.where((eb) => eb.or([eb("user_id", "is", null), eb("user_id", "=", actor.id)]));
       if (f.agencyId) q = q.where("agency_id", "=", f.agencyId);
       if (f.period) q = q.where("period", "=", f.period);
-      return (await q.orderBy("created_at", "desc").orderBy("id").limit(f.limit).execute()).map(toNotification);
+      if (f.kind) q = q.where("kind", "=", f.kind);
+      if (f.unread === "true")
+        q = q.where("id", "not in", (sub) =>
+          sub.selectFrom("notification_reads").select("notification_id").where("user_id", "=", actor.id),
+        );
+      const rows = await q.orderBy("created_at", "desc").orderBy("id").limit(f.limit).execute();
+      const reads = rows.length
+        ? new Map(
+            (
+              await db
+                .selectFrom("notification_reads")
+                .select(["notification_id", "read_at"])
+                .where("user_id", "=", actor.id)
+                .where(
+                  "notification_id",
+                  "in",
+                  rows.map((r) => r.id),
+                )
+                .execute()
+            ).map((r) => [r.notification_id, r.read_at]),
+          )
+        : new Map<string, Date>();
+      return rows.map((r) => ({ ...toNotification(r), userId: r.user_id, readAt: reads.get(r.id) ?? null }));
     },
   };
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { assertAdmin } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
-import { type Actor, type Agency, AgencyKind } from "../model.js";
+import { type Actor, type Agency, AgencyApproval, AgencyKind } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toAgency } from "../store/rows.js";
@@ -44,6 +44,8 @@ export const AgencyChange = z.strictObject({
   name: z.string().trim().min(1).max(300).optional(),
   parentId: z.string().min(1).nullable().optional(),
   validTo: CalendarDate.nullable().optional(),
+  /** Whether officers' items need the agency's approver (`required`) or officers approve their own (`self`). */
+  approval: AgencyApproval.optional(),
 });
 export type AgencyChange = z.infer<typeof AgencyChange>;
 
@@ -77,6 +79,7 @@ export function createAgencyService(db: Db, clock: Clock) {
         parent_id: input.parentId ?? null,
         valid_from: input.validFrom,
         valid_to: input.validTo ?? null,
+        approval: "required",
       };
       await db.insertInto("agencies").values(row).execute();
       await audit(db, actor, "agency.create", "agency", row.id, clock.now(), { kind: row.kind, validFrom: row.valid_from });
@@ -94,6 +97,7 @@ export function createAgencyService(db: Db, clock: Clock) {
         ...(change.name ? { name: change.name.normalize("NFC") } : {}),
         ...(change.parentId !== undefined ? { parent_id: change.parentId } : {}),
         ...(change.validTo !== undefined ? { valid_to: change.validTo } : {}),
+        ...(change.approval ? { approval: change.approval } : {}),
       };
       if (Object.keys(values).length) await db.updateTable("agencies").set(values).where("id", "=", id).execute();
       await audit(db, actor, "agency.update", "agency", id, clock.now(), change);

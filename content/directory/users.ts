@@ -56,7 +56,7 @@ export function createUserService(db: Db, clock: Clock, tokens: TokenService, se
     /** Creates a user and answers its token, shown this once. */
     async create(actor: Actor, input: NewUser): Promise<{ user: User; token: string }> {
       assertAdmin(actor);
-      const needsAgency = input.role === "officer" || input.role === "broadcaster";
+      const needsAgency = input.role === "officer" || input.role === "broadcaster" || input.role === "approver";
       if (needsAgency && !input.agencyId) {
         throw new AppError("unprocessable", `a user with role ${input.role} needs an agencyId`, { field: "agencyId" });
       }

@@ -1,8 +1,9 @@
-// content/items/: what officers write — items, their tasks and per-channel variants.
+// content/items/: what officers write — items, their tasks and per-channel variants (here), their
+// lifecycle (lifecycle.ts: edit, delete, duplicate, archive), approval (approval.ts, content.ts: the
+// frozen approved version) and threaded comments (comments.ts).
 import crypto from "node:crypto";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
-import { audit } from "../audit.js";
 import { activeAgency } from "../directory/agencies.js";
 import { AppError } from "../errors.js";
 import { attachMedia, checkAttachable, MediaIds } from "../media/attachments.js";
@@ -10,6 +11,8 @@ import { type Actor, type Item, ItemKind, ItemStatus, ItemVariants, TaskCode } f
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { toItem } from "../store/rows.js";
+import { recordTransition } from "./approval.js";
+import { contentHash } from "./content.js";
 
 /** Officers type Vietnamese on many keyboards; NFC makes "ế" one code point whatever produced it. */
 const VietText = (max: number) =>
@@ -17,6 +20,8 @@ const VietText = (max: number) =>
     .string()
     .transform((s) => s.normalize("NFC").trim())
     .pipe(z.string().min(1, "must not be empty").max(max));
+
+export { VietText };
 
 export const NewItem = z.strictObject({
   agencyId: z.string().min(1),
@@ -41,7 +46,7 @@ export const ItemFilter = z.strictObject({
 });
 export type ItemFilter = z.infer<typeof ItemFilter>;
 
-function normalizeVariants(variants: ItemVariants): ItemVariants {
+export function normalizeVariants(variants: ItemVariants): ItemVariants {
   const out: ItemVariants = {};
   for (const [kind, v] of Object.entries(variants) as [keyof ItemVariants, NonNullable<ItemVariants[keyof ItemVariants]>][]) {
     out[kind] = {
@@ -50,6 +55,18 @@ function normalizeVariants(variants: ItemVariants): ItemVariants {
     };
   }
   return out;
+}
+
+/** The task codes, each once, each in the plan's appendix (422 naming `<field>.<i>` otherwise). */
+export async function checkTasks(db: Db, input: string[], field = "tasks"): Promise<string[]> {
+  const tasks = [...new Set(input)];
+  if (tasks.length === 0) return tasks;
+  const known = new Set(
+    (await db.selectFrom("obligations").select("task_code").where("task_code", "in", tasks).execute()).map((r) => r.task_code),
+  );
+  const index = tasks.findIndex((t) => !known.has(t));
+  if (index >= 0) throw new AppError("unprocessable", `task ${tasks[index]} is not in the plan's appendix`, { field: `${field}.${index}` });
+  return tasks;
 }
 
 export function createItemService(db: Db, clock: Clock) {
@@ -66,28 +83,32 @@ export function createItemService(db: Db, clock: Clock) {
       assertCanWrite(actor, input.agencyId);
       const now = clock.now();
       await activeAgency(db, input.agencyId, now);
-      const tasks = [...new Set(input.tasks)];
-      if (tasks.length > 0) {
-        const known = new Set(
-          (await db.selectFrom("obligations").select("task_code").where("task_code", "in", tasks).execute()).map((r) => r.task_code),
-        );
-        const index = tasks.findIndex((t) => !known.has(t));
-        if (index >= 0) {
-          throw new AppError("unprocessable", `task ${tasks[index]} is not in the plan's appendix`, { field: `tasks.${index}` });
-        }
-      }
+      const tasks = await checkTasks(db, input.tasks);
       await checkAttachable(db, input.agencyId, input.mediaIds);
+      // An admin's item is approved at creation: the admin is accountable for it.
+      const approved = actor.role === "admin" || actor.role === "system";
+      const variants = normalizeVariants(input.variants);
+      const hash = contentHash({
+        title: input.title,
+        body: input.body,
+        tasks,
+        variants,
+        mediaIds: [...new Set(input.mediaIds)],
+        readAloud: null,
+      });
       const row = {
         id: crypto.randomUUID(),
         agency_id: input.agencyId,
         kind: input.kind,
         title: input.title,
         body: input.body,
-        status: "draft",
-        variants: JSON.stringify(normalizeVariants(input.variants)),
+        status: approved ? "approved" : "draft",
+        variants: JSON.stringify(variants),
         created_by: actor.role === "system" ? null : actor.id,
         created_at: now,
         updated_at: now,
+        approved_hash: approved ? hash : null,
+        archived_from: null,
       };
       await db.transaction().execute(async (tx) => {
         await tx.insertInto("items").values(row).execute();
@@ -97,7 +118,11 @@ export function createItemService(db: Db, clock: Clock) {
             .values(tasks.map((t) => ({ item_id: row.id, task_code: t })))
             .execute();
         await attachMedia(tx, row.id, input.mediaIds);
-        await audit(tx, actor, "item.create", "item", row.id, now, { kind: row.kind, tasks, mediaIds: input.mediaIds });
+        await recordTransition(tx, row, null, row.status, "create", actor, now, null, approved ? hash : null, {
+          kind: row.kind,
+          tasks,
+          mediaIds: input.mediaIds,
+        });
       });
       return toItem(row, tasks.sort());
     },

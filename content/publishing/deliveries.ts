@@ -15,10 +15,18 @@ import { toDelivery } from "../store/rows.js";
 import type { DeliveryRow } from "../store/schema.js";
 import { Instant } from "../time.js";
 import type { DeliveryState } from "./delivery-state.js";
+import { nextFreeSlot } from "./free-slots.js";
 
 export const ScheduleRequest = z.strictObject({
   deliveries: z
-    .array(z.strictObject({ channelId: z.string().min(1), at: Instant.optional() }))
+    .array(
+      z.strictObject({
+        channelId: z.string().min(1),
+        at: Instant.optional(),
+        /** `"next"`: the channel's next weekly slot (`settings.slots`) that nothing holds yet, after `at` (or now). */
+        slot: z.literal("next").optional(),
+      }),
+    )
     .min(1)
     .max(50),
 });
@@ -98,24 +106,30 @@ export function createDeliveryService(
     async schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<Delivery[]> {
       const item = visible(
         actor,
-        await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
+        await db.selectFrom("items").select(["id", "agency_id", "status"]).where("id", "=", itemId).executeTakeFirst(),
         "item",
       );
       assertCanWrite(actor, item.agency_id);
+      if (item.status === "archived") throw new AppError("conflict", "the item is archived: unarchive it first", { field: "status" });
+      // Before approval the deliveries wait, held; approval releases them (content/items/approval.ts).
+      const status = item.status === "approved" ? "scheduled" : "held";
       const now = clock.now();
       const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
       const channels = new Map(
-        (await db.selectFrom("channels").select(["id", "agency_id", "kind"]).where("id", "in", channelIds).execute()).map((c) => [c.id, c]),
+        (await db.selectFrom("channels").select(["id", "agency_id", "kind", "settings"]).where("id", "in", channelIds).execute()).map(
+          (c) => [c.id, c],
+        ),
       );
       const seen = new Set<string>();
       const rows: DeliveryRow[] = [];
       for (const [i, d] of req.deliveries.entries()) {
-        const at = d.at ?? now;
         const channel = channels.get(d.channelId);
         // Another agency's channel is answered as an unknown one: its existence does not leak.
         if (!channel || channel.agency_id !== item.agency_id) {
           throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${i}.channelId` });
         }
+        const also = new Set(rows.filter((r) => r.channel_id === channel.id).map((r) => r.scheduled_at.getTime()));
+        const at = d.slot === "next" ? await nextFreeSlot(db, channel, d.at ?? now, `deliveries.${i}.slot`, also) : (d.at ?? now);
         if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
           throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: `deliveries.${i}.at` });
         }
@@ -130,7 +144,7 @@ export function createDeliveryService(
           item_id: item.id,
           channel_id: d.channelId,
           agency_id: item.agency_id,
-          status: "scheduled",
+          status,
           scheduled_at: at,
           run_at: handOverAt(channel.kind, at, now),
           attempts: 0,
@@ -148,11 +162,21 @@ export function createDeliveryService(
         rows.map((r) => ({ channelId: r.channel_id, at: r.scheduled_at })),
       );
       await db.transaction().execute(async (tx) => {
-        await state.insert(tx, rows);
-        await audit(tx, actor, "item.schedule", "item", item.id, now, { deliveries: rows.map((r) => r.id) });
+        await state.insert(tx, rows, status);
+        await audit(tx, actor, "item.schedule", "item", item.id, now, { deliveries: rows.map((r) => r.id), status });
       });
-      await enqueue(rows.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
+      if (status === "scheduled") await enqueue(rows.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
       return rows.map(toDelivery);
+    },
+
+    /** After a transaction released an item's held deliveries: their jobs, at their time (at once if it passed). */
+    async released(rows: DeliveryRow[]): Promise<void> {
+      if (rows.length) await enqueue(rows.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
+    },
+
+    /** After a transaction held or removed deliveries: their jobs go (a stray one finds nothing to claim anyway). */
+    async withdrawn(ids: string[]): Promise<void> {
+      for (const id of ids) await queue.remove(id).catch((err: unknown) => log.warn({ err, id }, "could not remove the job"));
     },
 
     async get(actor: Actor, id: string): Promise<Delivery> {
@@ -186,11 +210,16 @@ export function createDeliveryService(
         .where("deliveries.id", "=", id)
         .executeTakeFirst();
       const runAt = handOverAt(channel?.kind ?? "", at, clock.now());
-      const d = await change(actor, id, () => state.reschedule(id, at, runAt), "delivery.reschedule", noLongerScheduled, {
-        at: at.toISOString(),
-      });
+      const d = await change(
+        actor,
+        id,
+        async () => (await state.reschedule(id, at, runAt)) ?? (await state.rescheduleHeld(id, at, runAt)),
+        "delivery.reschedule",
+        noLongerScheduled,
+        { at: at.toISOString() },
+      );
       await queue.remove(id).catch(() => undefined);
-      await enqueue([{ deliveryId: id, runAt }]);
+      if (d.status === "scheduled") await enqueue([{ deliveryId: id, runAt }]);
       return d;
     },
 

@@ -24,8 +24,14 @@ export const TRANSITIONS = {
   unconfirm: { from: ["publishing"], to: "unconfirmed" },
   /** Picked up too long after its time (`MISSED_AFTER`). */
   miss: { from: ["scheduled"], to: "missed" },
-  cancel: { from: ["scheduled"], to: "cancelled" },
+  cancel: { from: ["scheduled", "held"], to: "cancelled" },
   reschedule: { from: ["scheduled"], to: "scheduled" },
+  /** A held delivery's new time: it stays held until its item is approved. */
+  rescheduleHeld: { from: ["held"], to: "held" },
+  /** Its item needs approval (scheduled before it, or changed after it): nothing is published meanwhile. */
+  hold: { from: ["scheduled"], to: "held" },
+  /** Its item was approved: out at its time (at once if that passed; `missed` past `MISSED_AFTER`, as any late pick-up). */
+  release: { from: ["held"], to: "scheduled" },
   /** An officer's decision to try again. */
   retry: { from: ["failed", "unconfirmed", "missed"], to: "scheduled" },
   /** The reconciler: the claiming worker stopped mid-call, so the outcome is unknown. */
@@ -33,29 +39,57 @@ export const TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly string[]; to: string }>;
 export type Transition = keyof typeof TRANSITIONS;
 
-export function createDeliveryState(db: Db, clock: Clock) {
+/** Told of every status change that happened (alerts, outgoing webhooks); its failures never undo the change. */
+export type DeliveryObserver = (row: DeliveryRow, t: Transition) => Promise<void>;
+
+export function createDeliveryState(db: Db, clock: Clock, observe?: () => DeliveryObserver | undefined) {
+  async function tell(rows: DeliveryRow[], t: Transition): Promise<void> {
+    const observer = observe?.();
+    if (!observer) return;
+    for (const row of rows) await observer(row, t).catch(() => undefined);
+  }
+
   /** Applies one transition; answers the updated row, or undefined when the delivery was not in an allowed state. */
   async function move(id: string, t: Transition, values: Omit<Updateable<DeliveryTable>, "id" | "status"> = {}) {
     const { from, to } = TRANSITIONS[t];
-    return db
+    const row = await db
       .updateTable("deliveries")
       .set({ ...values, status: to, updated_at: clock.now() })
       .where("id", "=", id)
       .where("status", "in", [...from])
       .returningAll()
       .executeTakeFirst();
+    if (row) await tell([row], t);
+    return row;
+  }
+
+  /** One transition for every delivery of an item in an allowed state (hold, release); answers those that moved. */
+  async function moveItem(tx: Db, itemId: string, t: "hold" | "release"): Promise<DeliveryRow[]> {
+    const { from, to } = TRANSITIONS[t];
+    return tx
+      .updateTable("deliveries")
+      .set({ status: to, updated_at: clock.now() })
+      .where("item_id", "=", itemId)
+      .where("status", "in", [...from])
+      .returningAll()
+      .execute();
   }
 
   return {
     move,
 
-    /** New deliveries start `scheduled` (inside the caller's transaction). */
-    async insert(tx: Db, rows: Insertable<DeliveryTable>[]): Promise<void> {
+    /** New deliveries start `scheduled`, or `held` when their item awaits approval (inside the caller's transaction). */
+    async insert(tx: Db, rows: Insertable<DeliveryTable>[], status: "scheduled" | "held" = "scheduled"): Promise<void> {
       await tx
         .insertInto("deliveries")
-        .values(rows.map((r) => ({ ...r, status: "scheduled" })))
+        .values(rows.map((r) => ({ ...r, status })))
         .execute();
     },
+
+    /** Holds every scheduled delivery of an item (inside the caller's transaction). */
+    hold: (tx: Db, itemId: string) => moveItem(tx, itemId, "hold"),
+    /** Releases every held delivery of an item (inside the caller's transaction). */
+    release: (tx: Db, itemId: string) => moveItem(tx, itemId, "release"),
 
     /** Claims a due delivery for this worker (not one moved to later meanwhile). */
     async claim(id: string, now: Date, dueBy: Date): Promise<DeliveryRow | undefined> {
@@ -80,6 +114,7 @@ export function createDeliveryState(db: Db, clock: Clock) {
     missed: (id: string, error: string) => move(id, "miss", { last_error: error }),
     cancel: (id: string) => move(id, "cancel"),
     reschedule: (id: string, at: Date, runAt: Date = at) => move(id, "reschedule", { scheduled_at: at, run_at: runAt }),
+    rescheduleHeld: (id: string, at: Date, runAt: Date = at) => move(id, "rescheduleHeld", { scheduled_at: at, run_at: runAt }),
     /** The same delivery id, hence the same idempotency key, is sent again; the new time becomes its scheduled time. */
     retry: (id: string, now: Date) => move(id, "retry", { scheduled_at: now, run_at: now, attempts: 0 }),
 
@@ -92,8 +127,9 @@ export function createDeliveryState(db: Db, clock: Clock) {
         .set({ status: to, last_error: error, updated_at: clock.now() })
         .where("status", "in", [...from])
         .where("id", "in", ids)
-        .returning("id")
+        .returningAll()
         .execute();
+      await tell(rows, "abandon");
       return rows.map((r) => r.id);
     },
   };

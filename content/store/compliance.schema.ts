@@ -88,6 +88,8 @@ export interface NotificationTable {
   webhook_status: string | null;
   email_status: string | null;
   created_at: Timestamp;
+  /** Addressed to one user (an alert to an item's author, a mention), or null: the whole agency (migration 012). */
+  user_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type PublicationRow = Selectable<PublicationTable>;

@@ -7,6 +7,8 @@ import * as m004 from "./migrations/004-channels.js";
 import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
 import * as m009 from "./migrations/009-broadcast.js";
+import * as m012 from "./migrations/012-workflow.js";
+import * as m013 from "./migrations/013-planning.js";
 import * as m014 from "./migrations/014-web-sessions.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
@@ -20,7 +22,9 @@ const migrations: Record<string, Migration> = {
   "007-provider-endpoints": m007,
   // 008 is issue 10's (SMS campaigns); 010 and 011 issue 12's.
   "009-broadcast": m009,
-  // 012 and 013 are issue 12's and issue 13's later parts.
+  // 010 and 011 are issue 12's second half (library, events, slots).
+  "012-workflow": m012,
+  "013-planning": m013,
   "014-web-sessions": m014,
 };
 

@@ -22,6 +22,7 @@ export const toAgency = (r: AgencyRow): Agency => ({
   parentId: r.parent_id,
   validFrom: r.valid_from,
   validTo: r.valid_to,
+  approval: (r.approval ?? "required") as Agency["approval"],
 });
 
 export const toChannel = (r: ChannelRow): Channel => ({

@@ -15,6 +15,15 @@ import type {
   PublicationTaskTable,
   PublicationWeekTable,
 } from "./compliance.schema.js";
+import type { CalendarFeedTable, RecurrenceDeliveryTable, RecurrenceTable } from "./planning.schema.js";
+import type {
+  ItemCommentTable,
+  ItemTransitionTable,
+  NotificationReadTable,
+  WebhookAttemptTable,
+  WebhookEventTable,
+  WebhookTable,
+} from "./workflow.schema.js";
 
 /** Timestamps are `timestamptz` in PostgreSQL and ISO 8601 UTC text in SQLite; code sees `Date`. */
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -29,6 +38,8 @@ export interface AgencyTable {
   parent_id: string | null;
   valid_from: CalendarDate;
   valid_to: CalendarDate | null;
+  /** Whether officers' items need the agency's approver (`required`) or officers approve their own (`self`), migration 012. */
+  approval: ColumnType<string, string | undefined, string>;
 }
 
 export interface ObligationTable {
@@ -80,6 +91,10 @@ export interface ItemTable {
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The content hash of the approved version (migration 012): a change after approval needs approval again. */
+  approved_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The status an archived item had, restored when it is unarchived (migration 012). */
+  archived_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ItemTaskTable {
@@ -224,6 +239,15 @@ export interface Database {
   broadcast_airings: BroadcastAiringTable;
   broadcast_audio: BroadcastAudioTable;
   programme_rundowns: ProgrammeRundownTable;
+  recurrences: RecurrenceTable;
+  recurrence_deliveries: RecurrenceDeliveryTable;
+  calendar_feeds: CalendarFeedTable;
+  item_transitions: ItemTransitionTable;
+  item_comments: ItemCommentTable;
+  notification_reads: NotificationReadTable;
+  webhooks: WebhookTable;
+  webhook_events: WebhookEventTable;
+  webhook_attempts: WebhookAttemptTable;
 }
 
 export type DeliveryRow = Selectable<DeliveryTable>;

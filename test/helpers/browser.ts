@@ -27,12 +27,15 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** A fresh browser profile (its own cookies) on the hub, in Vietnamese as the users' browsers are, on a phone's width if asked. */
 export async function newContext(browser: Browser, baseURL: string, opts: { width?: number } = {}): Promise<BrowserContext> {
-  return browser.newContext({
+  const context = await browser.newContext({
     baseURL,
     locale: "vi-VN",
     timezoneId: "Asia/Ho_Chi_Minh",
     viewport: { width: opts.width ?? 1280, height: 800 },
   });
+  // Long enough for a shared two-core machine, short enough that a missing element fails the test in time.
+  context.setDefaultTimeout(15_000);
+  return context;
 }
 
 /** Saves a full-page screenshot as `test/artifacts/<name>.png`. */

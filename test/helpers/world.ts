@@ -41,6 +41,8 @@ export interface Seed {
   radioId: string;
   /** A programme (task 1.4) with its rundown. */
   programmeId: string;
+  /** An outgoing webhook of the agency (issue 12). */
+  webhookId: string;
 }
 
 export interface World {
@@ -59,6 +61,15 @@ export interface Fresh {
   publication(s: Seed): Promise<string>;
   exemption(s: Seed): Promise<string>;
   token(s: Seed): Promise<string>;
+  /** An item of the agency created by its officer: a draft (issue 12), and one submitted for approval. */
+  draft(s: Seed): Promise<string>;
+  submitted(s: Seed): Promise<string>;
+  /** An admin's item (approved at creation), and an archived one. */
+  item(s: Seed): Promise<string>;
+  archived(s: Seed): Promise<string>;
+  /** An outgoing webhook of the agency, and an agency-wide notification. */
+  webhook(s: Seed): Promise<string>;
+  notification(s: Seed): Promise<string>;
 }
 
 /** A small PNG no other upload has (uploads are deduplicated by their bytes). */
@@ -127,6 +138,76 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
     async token(s) {
       return (await services.tokens.issue(SYSTEM, s.userId)).view.id;
     },
+    async draft(s) {
+      const officer = {
+        id: s.userId,
+        name: "Cán bộ",
+        role: "officer" as const,
+        agencyId: s.agencyId,
+        email: null,
+        active: true,
+        createdAt: new Date(),
+      };
+      return (
+        await services.items.create(officer, {
+          agencyId: s.agencyId,
+          kind: "news",
+          title: "Bản nháp",
+          body: "Nội dung",
+          tasks: [],
+          mediaIds: [],
+          variants: {},
+        })
+      ).id;
+    },
+    async submitted(s) {
+      const id = await fresh.draft(s);
+      const officer = {
+        id: s.userId,
+        name: "Cán bộ",
+        role: "officer" as const,
+        agencyId: s.agencyId,
+        email: null,
+        active: true,
+        createdAt: new Date(),
+      };
+      await services.approval.submit(officer, id);
+      return id;
+    },
+    async item(s) {
+      return item(s.agencyId);
+    },
+    async archived(s) {
+      const id = await item(s.agencyId);
+      ok(await api("POST", `/api/items/${id}/archive`), "archive");
+      return id;
+    },
+    async webhook(s) {
+      return ok(
+        await api("POST", "/api/webhooks", { url: "https://hooks.example.vn/loa", events: ["delivery.failed"], agencyId: s.agencyId }),
+        "webhook",
+      ).id as string;
+    },
+    async notification(s) {
+      const id = crypto.randomUUID();
+      await services.db
+        .insertInto("notifications")
+        .values({
+          id,
+          agency_id: s.agencyId,
+          kind: "channel_reconnect",
+          period: "2026-12-01",
+          dedupe_key: `world:${id}`,
+          title: "Cần kết nối lại kênh",
+          body: "Kết nối lại",
+          data: JSON.stringify({ tasks: [] }),
+          webhook_status: null,
+          email_status: null,
+          created_at: new Date(),
+        })
+        .execute();
+      return id;
+    },
   };
 
   async function seed(scope: Scope): Promise<Seed> {
@@ -172,6 +253,7 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
       "programme",
     ).id;
     ok(await api("PUT", `/api/programmes/${s.programmeId}/rundown`, { segments: [{ title: "Mở đầu", durationSeconds: 60 }] }), "rundown");
+    s.webhookId = await fresh.webhook(s);
     return s;
   }
 
@@ -181,7 +263,7 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
       await api("POST", "/api/users", {
         name: `Người dùng ${role}`,
         role,
-        ...(role === "officer" || role === "broadcaster" ? { agencyId: AGENCIES.own } : {}),
+        ...(role === "officer" || role === "broadcaster" || role === "approver" ? { agencyId: AGENCIES.own } : {}),
         ...(role === "broadcaster" ? { stationIds: [seeds.own.stationId, seeds.own.boardId, seeds.own.radioId] } : {}),
       }),
       role,
@@ -191,6 +273,7 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
     auditor: await user("auditor"),
     officer: await user("officer"),
     broadcaster: await user("broadcaster"),
+    approver: await user("approver"),
   };
   return { hub, seeds, tokens, fresh };
 }
@@ -339,7 +422,64 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   // The callers sign in with tokens and have no password: the current one cannot be right.
   "POST /api/me/password": () => ({ body: { currentPassword: WEB_PASSWORD, newPassword: "mat-khau-moi-rat-dai" } }),
   "PUT /api/users/:id/password": (_w, s) => ({ params: { id: s.userId }, body: { password: WEB_PASSWORD, login: `can-bo-${s.scope}` } }),
+  "GET /api/calendar": (_w, s) => ({
+    query: { from: new Date().toISOString(), to: new Date(Date.now() + 35 * 86_400_000).toISOString(), agencyId: s.agencyId },
+  }),
+  "POST /api/items/:id/recurrences": (_w, s) => ({
+    params: { id: s.itemId },
+    body: { channelId: s.channelId, at: future(), every: "week", count: 2 },
+  }),
+  "GET /api/recurrences": (_w, s) => ({ query: { agencyId: s.agencyId } }),
+  "GET /api/recurrences/:id": async (w, s) => ({ params: { id: await recurrence(w, s) } }),
+  "DELETE /api/recurrences/:id": async (w, s) => ({ params: { id: await recurrence(w, s) } }),
+  "GET /api/calendar/feeds": (_w, s) => ({ query: { agencyId: s.agencyId } }),
+  "POST /api/calendar/feeds": (_w, s) => ({ body: { agencyId: s.agencyId, name: "Lịch của phòng" } }),
+  "DELETE /api/calendar/feeds/:id": async (w, s) => ({ params: { id: (await calendarFeed(w, s)).id } }),
+  // The URL's token is the only credential (an iCal feed's holder sees that agency's calendar whoever they are): always the own agency's.
+  "GET /ical/:file": async (w) => ({ params: { file: `${(await calendarFeed(w, w.seeds.own)).token}.ics` } }),
+  // The editorial workflow (issue 12).
+  "PATCH /api/items/:id": async (w, s) => ({ params: { id: await w.fresh.item(s) }, body: { title: "Tiêu đề đã sửa", tasks: [s.task] } }),
+  "DELETE /api/items/:id": async (w, s) => ({ params: { id: await w.fresh.item(s) } }),
+  "POST /api/items/:id/duplicate": (_w, s) => ({ params: { id: s.itemId } }),
+  "POST /api/items/:id/archive": async (w, s) => ({ params: { id: await w.fresh.item(s) } }),
+  "POST /api/items/:id/unarchive": async (w, s) => ({ params: { id: await w.fresh.archived(s) } }),
+  "POST /api/items/:id/submit": async (w, s) => ({ params: { id: await w.fresh.draft(s) }, body: { comment: "Kính trình duyệt" } }),
+  "POST /api/items/:id/approve": async (w, s) => ({ params: { id: await w.fresh.submitted(s) }, body: { comment: "Đồng ý" } }),
+  "POST /api/items/:id/return": async (w, s) => ({ params: { id: await w.fresh.submitted(s) }, body: { comment: "Bổ sung số liệu" } }),
+  "GET /api/items/:id/history": (_w, s) => ({ params: { id: s.itemId } }),
+  "GET /api/approvals": (_w, s) => ({ query: { agencyId: s.agencyId, limit: "20" } }),
+  "GET /api/items/:id/comments": (_w, s) => ({ params: { id: s.itemId } }),
+  "POST /api/items/:id/comments": (_w, s) => ({ params: { id: s.itemId }, body: { body: "Đề nghị bổ sung ảnh @dung" } }),
+  "POST /api/notifications/:id/read": async (w, s) => ({ params: { id: await w.fresh.notification(s) } }),
+  "GET /api/webhooks": () => ({}),
+  "POST /api/webhooks": (_w, s) => ({
+    body: { url: "https://hooks.example.vn/nhan", events: ["item.approved", "delivery.published"], agencyId: s.agencyId },
+  }),
+  "GET /api/webhooks/:id": (_w, s) => ({ params: { id: s.webhookId } }),
+  "PATCH /api/webhooks/:id": (_w, s) => ({ params: { id: s.webhookId }, body: { paused: true } }),
+  "DELETE /api/webhooks/:id": async (w, s) => ({ params: { id: await w.fresh.webhook(s) } }),
+  "GET /api/webhooks/:id/deliveries": (_w, s) => ({ params: { id: s.webhookId }, query: { limit: "10" } }),
+  "GET /api/audit": (_w, s) => ({ query: { agencyId: s.agencyId, action: "item.", limit: "50" } }),
 };
+
+/** A new monthly recurrence of the seed item on the seed channel (an admin's). */
+async function recurrence(w: World, s: Seed): Promise<string> {
+  const res = await w.hub.api("POST", `/api/items/${s.itemId}/recurrences`, {
+    channelId: s.channelId,
+    at: future(),
+    every: "month",
+    count: 3,
+  });
+  if (res.status !== 201) throw new Error(`recurrence: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/** A new private iCal feed of the agency (an admin's). */
+async function calendarFeed(w: World, s: Seed): Promise<{ id: string; token: string }> {
+  const res = await w.hub.api("POST", "/api/calendar/feeds", { agencyId: s.agencyId });
+  if (res.status !== 201) throw new Error(`calendar feed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
 
 /**
  * Percent-encodes a URL component; a lone surrogate (which `encodeURIComponent` refuses) becomes the

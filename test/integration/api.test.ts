@@ -95,7 +95,8 @@ describe("the HTTP API", () => {
       const res = await hub.api("POST", "/api/items", { agencyId: AGENCY, kind: "news", title: decomposed, body: "b" });
       expect(res.status).toBe(201);
       expect(res.body.title).toBe("Dịch vụ công".normalize("NFC"));
-      expect(res.body.status).toBe("draft");
+      // An admin's item is approved at creation (issue 12): the admin is accountable for it.
+      expect(res.body.status).toBe("approved");
     });
     it("refuses a schedule in the past with 422 naming 'deliveries.0.at'", async () => {
       const res = await hub.api("POST", `/api/items/${itemId}/schedule`, {
@@ -194,7 +195,7 @@ describe("the HTTP API", () => {
       expect(res.status).toBe(403);
       expect(res.body.field).toBe("agencyId");
     });
-    it("lets an officer create and schedule for their own agency", async () => {
+    it("lets an officer create and schedule for their own agency (held until the agency's approver approves)", async () => {
       const item = await hub.api("POST", "/api/items", { agencyId: AGENCY, kind: "news", title: "a", body: "b", tasks: ["1.3"] }, officer);
       expect(item.status).toBe(201);
       const res = await hub.api(
@@ -204,7 +205,7 @@ describe("the HTTP API", () => {
         officer,
       );
       expect(res.status).toBe(201);
-      expect(res.body.data[0]).toMatchObject({ status: "scheduled", scheduledAt: "2030-12-01T01:00:00.000Z" });
+      expect(res.body.data[0]).toMatchObject({ status: "held", scheduledAt: "2030-12-01T01:00:00.000Z" });
     });
     it("lets an auditor read everything and change nothing", async () => {
       expect((await hub.api("GET", `/api/channels/${otherChannelId}`, undefined, auditor)).status).toBe(200);

@@ -15,16 +15,18 @@ type Expectation = Record<Role, Outcome> & { none: number; bad: number; deactiva
 
 const signedIn = (e: Record<Role, Outcome>): Expectation => ({ ...e, none: 401, bad: 401, deactivated: 401 });
 /** Anyone signed in. */
-const anyone = (ok: number) => signedIn({ admin: ok, auditor: ok, officer: ok, broadcaster: ok });
-const adminOnly = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: 403, broadcaster: 403 });
-/** A resource read by id: another agency's does not exist for an officer. */
-const read = (ok = 200) => signedIn({ admin: ok, auditor: ok, officer: [ok, 404], broadcaster: 403 });
+const anyone = (ok: number) => signedIn({ admin: ok, auditor: ok, officer: ok, broadcaster: ok, approver: ok });
+const adminOnly = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: 403, broadcaster: 403, approver: 403 });
+/** A resource read by id: another agency's does not exist for an officer (nor for an approver, who reads as an officer does). */
+const read = (ok = 200) => signedIn({ admin: ok, auditor: ok, officer: [ok, 404], broadcaster: 403, approver: [ok, 404] });
 /** A list, or a read of what every reader shares: an officer's answer is narrowed to their agency (checked for leaks below). */
-const list = (ok = 200) => signedIn({ admin: ok, auditor: ok, officer: ok, broadcaster: 403 });
-/** A change of a resource addressed by id: another agency's is not found, before anything else. */
-const writeById = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: [ok, 404], broadcaster: 403 });
+const list = (ok = 200) => signedIn({ admin: ok, auditor: ok, officer: ok, broadcaster: 403, approver: ok });
+/** A change of a resource addressed by id: another agency's is not found, before anything else; approvers change nothing but their decisions. */
+const writeById = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: [ok, 404], broadcaster: 403, approver: [403, 404] });
 /** A change for the agency named in the request: an officer may act for their own only. */
-const writeFor = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: [ok, 403], broadcaster: 403 });
+const writeFor = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: [ok, 403], broadcaster: 403, approver: [403, 403] });
+/** Outgoing webhooks: admins and officers (their agency's) manage them; no one else sees them. */
+const managers = (ok: number) => signedIn({ admin: ok, auditor: 403, officer: [ok, 404], broadcaster: 403, approver: 403 });
 
 /** What a serious product must answer, keyed `METHOD path` as the route table declares each route. */
 const EXPECT: Record<string, Expectation> = {
@@ -38,7 +40,7 @@ const EXPECT: Record<string, Expectation> = {
   "GET /api/tokens": anyone(200),
   "POST /api/tokens": anyone(201),
   // Another user's token: only an admin may revoke it; for anyone else it does not exist.
-  "DELETE /api/tokens/:id": signedIn({ admin: 200, auditor: 404, officer: 404, broadcaster: 404 }),
+  "DELETE /api/tokens/:id": signedIn({ admin: 200, auditor: 404, officer: 404, broadcaster: 404, approver: 404 }),
   "GET /api/channels": list(),
   "POST /api/channels": writeFor(201),
   "GET /api/channels/:id/connect": writeById(200),
@@ -79,43 +81,117 @@ const EXPECT: Record<string, Expectation> = {
   "POST /api/publications": writeById(201),
   "GET /api/publications/:id": read(),
   "DELETE /api/publications/:id": writeById(204),
-  "PUT /api/publications/:id/evidence": writeById(200),
+  // Only writers get their raw body read (the guard runs first): an approver is refused before the lookup.
+  "PUT /api/publications/:id/evidence": { ...writeById(200), approver: 403 },
   "GET /api/publications/:id/evidence": read(),
   // Stations and boards: an officer's agency's, a broadcaster's own (another agency's does not exist for them).
   "GET /api/broadcast/stations": anyone(200),
-  "GET /api/broadcast/stations/:id/weeks/:week": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
+  "GET /api/broadcast/stations/:id/weeks/:week": signedIn({
+    admin: 200,
+    auditor: 200,
+    officer: [200, 404],
+    broadcaster: [200, 404],
+    approver: [200, 404],
+  }),
   "GET /api/broadcast/stations/:id/weeks/:week/items/:file": signedIn({
     admin: 200,
     auditor: 200,
     officer: [200, 404],
     broadcaster: [200, 404],
+    approver: [200, 404],
   }),
-  "GET /api/broadcast/stations/:id/weeks/:week/aired": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
+  "GET /api/broadcast/stations/:id/weeks/:week/aired": signedIn({
+    admin: 200,
+    auditor: 200,
+    officer: [200, 404],
+    broadcaster: [200, 404],
+    approver: [200, 404],
+  }),
   // Only the station's broadcaster confirms what was aired (the officer self-reports evidence instead).
   "POST /api/broadcast/stations/:id/weeks/:week/aired": signedIn({
     admin: 403,
     auditor: 403,
     officer: [403, 404],
     broadcaster: [201, 404],
+    approver: [403, 404],
   }),
   "GET /api/items/:id/broadcast": read(),
   "PUT /api/items/:id/broadcast": writeById(200),
-  "GET /api/boards/:id/playlist": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
-  "GET /api/boards/:id/slides/:file": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
-  "GET /api/programmes/weeks/:week": signedIn({ admin: 200, auditor: 200, officer: [200, 404], broadcaster: [200, 404] }),
+  "GET /api/boards/:id/playlist": signedIn({
+    admin: 200,
+    auditor: 200,
+    officer: [200, 404],
+    broadcaster: [200, 404],
+    approver: [200, 404],
+  }),
+  "GET /api/boards/:id/slides/:file": signedIn({
+    admin: 200,
+    auditor: 200,
+    officer: [200, 404],
+    broadcaster: [200, 404],
+    approver: [200, 404],
+  }),
+  "GET /api/programmes/weeks/:week": signedIn({
+    admin: 200,
+    auditor: 200,
+    officer: [200, 404],
+    broadcaster: [200, 404],
+    approver: [200, 404],
+  }),
   "GET /api/programmes/:id/rundown": read(),
   "PUT /api/programmes/:id/rundown": writeById(200),
   "POST /api/text/read-aloud": anyone(200),
   // The web app's sign-in is open (a token sent with it changes nothing); signing out always succeeds.
-  "POST /api/session": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
+  "POST /api/session": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
   "DELETE /api/session": anyone(204),
   // Token users have no password: the current password given cannot match.
   "POST /api/me/password": anyone(422),
   "PUT /api/users/:id/password": adminOnly(200),
+  "GET /api/calendar": read(),
+  "POST /api/items/:id/recurrences": writeById(201),
+  "GET /api/recurrences": list(),
+  "GET /api/recurrences/:id": read(),
+  "DELETE /api/recurrences/:id": writeById(200),
+  "GET /api/calendar/feeds": list(),
+  "POST /api/calendar/feeds": writeFor(201),
+  "DELETE /api/calendar/feeds/:id": writeById(200),
   // Open routes: the public feeds need nothing; the OAuth callback's state is unknown here (400), and a
   // bad token on it is still a bad token.
-  "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, none: 200, bad: 200, deactivated: 200 },
-  "GET /api/oauth/callback": { admin: 400, auditor: 400, officer: 400, broadcaster: 400, none: 400, bad: 401, deactivated: 401 },
+  "GET /feeds/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
+  // The private iCal URL: its token is what authenticates it (calendar apps send no header).
+  "GET /ical/:file": { admin: 200, auditor: 200, officer: 200, broadcaster: 200, approver: 200, none: 200, bad: 200, deactivated: 200 },
+  "GET /api/oauth/callback": {
+    admin: 400,
+    auditor: 400,
+    officer: 400,
+    broadcaster: 400,
+    approver: 400,
+    none: 400,
+    bad: 401,
+    deactivated: 401,
+  },
+  // The editorial workflow (issue 12). Edits, deletes and archiving are writers'; approvers decide.
+  "PATCH /api/items/:id": writeById(200),
+  "DELETE /api/items/:id": writeById(204),
+  "POST /api/items/:id/duplicate": writeById(201),
+  "POST /api/items/:id/archive": writeById(200),
+  "POST /api/items/:id/unarchive": writeById(200),
+  "POST /api/items/:id/submit": writeById(200),
+  // The own agency requires its approver (the default): its officer may not approve; another agency's item does not exist.
+  "POST /api/items/:id/approve": signedIn({ admin: 200, auditor: 403, officer: [403, 404], broadcaster: 403, approver: [200, 404] }),
+  "POST /api/items/:id/return": signedIn({ admin: 200, auditor: 403, officer: [403, 404], broadcaster: 403, approver: [200, 404] }),
+  "GET /api/items/:id/history": read(),
+  "GET /api/approvals": list(),
+  "GET /api/items/:id/comments": read(),
+  "POST /api/items/:id/comments": signedIn({ admin: 201, auditor: 403, officer: [201, 404], broadcaster: 403, approver: [201, 404] }),
+  "POST /api/notifications/:id/read": read(),
+  "GET /api/webhooks": signedIn({ admin: 200, auditor: 403, officer: 200, broadcaster: 403, approver: 403 }),
+  "POST /api/webhooks": writeFor(201),
+  "GET /api/webhooks/:id": managers(200),
+  "PATCH /api/webhooks/:id": managers(200),
+  "DELETE /api/webhooks/:id": managers(204),
+  "GET /api/webhooks/:id/deliveries": managers(200),
+  "GET /api/audit": list(),
 };
 
 type Caller = Role | "none" | "bad" | "deactivated";
@@ -215,9 +291,10 @@ describe("the authorization matrix, from the route table", () => {
       other.boardId,
       other.radioId,
       other.programmeId,
+      other.webhookId,
     ];
     const leaks = results
-      .filter((r) => (r.caller === "officer" || r.caller === "broadcaster") && r.answer.status < 300)
+      .filter((r) => (r.caller === "officer" || r.caller === "broadcaster" || r.caller === "approver") && r.answer.status < 300)
       .flatMap((r) => ids.filter((id) => r.answer.text.includes(id)).map((id) => `${r.key} as ${r.caller} (${r.scope}) shows ${id}`));
     expect(leaks).toEqual([]);
   });

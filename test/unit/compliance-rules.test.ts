@@ -23,6 +23,7 @@ const district: Agency = {
   parentId: null,
   validFrom: "2025-01-01",
   validTo: "2025-06-30",
+  approval: "required",
 };
 const dept: Agency = { ...district, id: "so-y-te", kind: "department", validTo: null };
 

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     message: string,
     readonly field: string | undefined,
     readonly retryAfter: number | undefined,
+    /** The whole answer (some carry more, such as `problems`). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }

@@ -57,7 +57,7 @@ function App() {
           </Route>
           {pagesFor(me.role).map(({ path, component: Component }) => (
             <Route key={path} path={path}>
-              <Component />
+              {(params: Record<string, string | undefined>) => <Component {...params} />}
             </Route>
           ))}
           <Route component={NotFound} />

@@ -1,8 +1,9 @@
 // The one message catalogue of the web app: every text a user reads comes from here (Vietnamese first).
-// The broadcasters', DOST's and admins' texts are kept in `catalogue/` and spread in here.
-import * as admin from "./catalogue/admin.js";
-import * as broadcast from "./catalogue/broadcast.js";
-import * as compliance from "./catalogue/compliance.js";
+// Each area's messages live in their own file under messages/ and are merged here.
+import * as admin from "./messages/admin.js";
+import * as broadcast from "./messages/broadcast.js";
+import * as compliance from "./messages/compliance.js";
+import { officerEn, officerVi } from "./messages/officer.js";
 
 export const vi = {
   "app.name": "Loa",
@@ -67,6 +68,7 @@ export const vi = {
   "error.required": "Hãy điền trường này.",
   "error.retryIn": "Quá nhiều lần thử. Hãy thử lại sau {seconds} giây.",
   "error.sessionEnded": "Phiên đăng nhập đã kết thúc: hãy đăng nhập lại.",
+  ...officerVi,
   ...broadcast.vi,
   ...compliance.vi,
   ...admin.vi,
@@ -137,6 +139,7 @@ export const en: Record<MessageKey, string> = {
   "error.required": "Please fill in this field.",
   "error.retryIn": "Too many attempts. Try again in {seconds} s.",
   "error.sessionEnded": "Your session has ended: sign in again.",
+  ...officerEn,
   ...broadcast.en,
   ...compliance.en,
   ...admin.en,

@@ -1,5 +1,5 @@
 import type { ComponentType } from "preact";
-import { lazyPage } from "./lazy.js";
+import { lazyPage, type PageProps } from "./lazy.js";
 import type { MessageKey } from "./messages.js";
 import AccountPage from "./pages/account.js";
 import type { Me } from "./session.js";
@@ -11,7 +11,7 @@ export interface PageRoute {
   path: string;
   roles: readonly Role[];
   nav?: MessageKey;
-  component: ComponentType;
+  component: ComponentType<PageProps>;
 }
 
 /** Where each role lands after signing in. */
@@ -31,6 +31,8 @@ const everyone: readonly Role[] = ["officer", "approver", "broadcaster", "audito
  */
 export const PAGES: PageRoute[] = [
   { path: "/officer/calendar", roles: ["officer"], nav: "nav.calendar", component: lazyPage(() => import("./pages/officer/calendar.js")) },
+  { path: "/officer/items/new", roles: ["officer"], nav: "nav.compose", component: lazyPage(() => import("./pages/officer/compose.js")) },
+  { path: "/officer/items/:id", roles: ["officer", "admin"], component: lazyPage(() => import("./pages/officer/compose.js")) },
   { path: "/approvals", roles: ["approver", "admin"], nav: "nav.approvals", component: lazyPage(() => import("./pages/approvals.js")) },
   { path: "/broadcast", roles: ["broadcaster"], nav: "nav.broadcast", component: lazyPage(() => import("./pages/broadcaster.js")) },
   { path: "/compliance", roles: ["auditor", "admin"], nav: "nav.compliance", component: lazyPage(() => import("./pages/compliance.js")) },

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { Link, useLocation } from "wouter-preact";
 import { currentLang, type Lang, setLang, t } from "./i18n.js";
+import { ObligationBanner } from "./pages/officer/obligation.js";
 import { pagesFor } from "./routes.js";
 import { useSession } from "./session.js";
 
@@ -45,6 +46,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
           </button>
         </div>
       </header>
+      {me.role === "officer" && me.agencyId && <ObligationBanner agencyId={me.agencyId} />}
       <main id="main" tabIndex={-1}>
         {children}
       </main>

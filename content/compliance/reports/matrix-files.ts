@@ -39,10 +39,12 @@ export function matrixTable(m: Matrix): string[][] {
 const csvField = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** CSV (RFC 4180) with a byte-order mark so that spreadsheet programs read the Vietnamese names as UTF-8. */
+export function csvTable(rows: string[][]): string {
+  return `\uFEFF${rows.map((row) => row.map(csvField).join(",")).join("\r\n")}\r\n`;
+}
+
 export function matrixCsv(m: Matrix): string {
-  return `\uFEFF${matrixTable(m)
-    .map((row) => row.map(csvField).join(","))
-    .join("\r\n")}\r\n`;
+  return csvTable(matrixTable(m));
 }
 
 const FILL: Record<string, string> = { met: "FFC6EFCE", missed: "FFFFC7CE", at_risk: "FFFFEB9C", exempt: "FFD9D9D9", upcoming: "FFFFFFFF" };

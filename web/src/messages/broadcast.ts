@@ -1,4 +1,4 @@
-// The broadcasters' pages in the message catalogue (spread into `messages.ts`): Vietnamese first.
+// The broadcasters' pages in the message catalogue (merged in `messages.ts`): Vietnamese first.
 
 export const vi = {
   "bc.station": "Đài",

@@ -1,4 +1,4 @@
-// The DOST auditors' compliance board in the message catalogue (spread into `messages.ts`): Vietnamese first.
+// The DOST auditors' compliance board in the message catalogue (merged in `messages.ts`): Vietnamese first.
 
 export const vi = {
   "cb.filters": "Bộ lọc",

@@ -1,4 +1,4 @@
-// The admins' pages in the message catalogue (spread into `messages.ts`): Vietnamese first.
+// The admins' pages in the message catalogue (merged in `messages.ts`): Vietnamese first.
 
 export const vi = {
   "ad.sections": "Mục quản trị",

@@ -1,0 +1,98 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
+import { AGENCY, createItem, settled } from "../helpers/fixtures.js";
+import { startHub, type TestHub } from "../helpers/hub.js";
+import { WebhookStub } from "../stubs/webhook.stub.js";
+
+const OFFICER = { login: "mai.officer", password: "mat-khau-cua-mai-1" };
+const DAY = 86_400_000;
+
+/** 09:00 in Vietnam, `days` from today (Vietnamese date). */
+function nineAm(days: number): Date {
+  const wall = new Date(Date.now() + 7 * 3_600_000 + days * DAY);
+  return new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate(), 2, 0, 0));
+}
+
+/** The officer's calendar in headless Chromium: drag to reschedule, cancel, a failure's provider message and retry. */
+describe("the web app: the officer's calendar", () => {
+  let hub: TestHub;
+  let stub: WebhookStub;
+  let browser: Browser;
+  let channelId = "";
+  let page: Page;
+
+  /** An approved item (an admin's) scheduled on the portal at `at`: its delivery id. */
+  async function delivery(title: string, at: Date): Promise<string> {
+    const item = await createItem(hub.api, { title });
+    // An admin's own item is approved as it is created (issue 12: the accountable skip the queue).
+    expect(item.status).toBe("approved");
+    const res = await hub.api("POST", `/api/items/${item.id}/schedule`, { deliveries: [{ channelId, at: at.toISOString() }] });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.data[0].id;
+  }
+
+  beforeAll(async () => {
+    [stub, browser] = await Promise.all([new WebhookStub("khoa-ky-cong-thong-tin").start(), launchBrowser()]);
+    hub = await startHub("sqlite", { allow: [stub.url] });
+    const ch = await hub.api("POST", "/api/channels", {
+      agencyId: AGENCY,
+      kind: "webhook",
+      name: "Cổng TTĐT",
+      settings: { url: stub.url },
+      secret: stub.secret,
+    });
+    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
+    channelId = ch.body.id;
+    const u = await hub.api("POST", "/api/users", { name: "Phạm Thị Mai", role: "officer", agencyId: AGENCY, ...OFFICER });
+    expect(u.status).toBe(201);
+    page = await (await newContext(browser, hub.url)).newPage();
+    await signIn(page, OFFICER.login, OFFICER.password);
+    await page.waitForURL("**/officer/calendar");
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+    await stub?.stop();
+  });
+
+  it("reschedules a delivery by dragging it to another day in the month view", async () => {
+    // Two days ahead, moved one day on: both days in this month's grid (which shows six weeks).
+    const at = nineAm(2);
+    const id = await delivery("Lịch tiếp dân trực tuyến", at);
+    await page.reload();
+    const event = page.locator(".fc-daygrid-event", { hasText: "Lịch tiếp dân trực tuyến" });
+    await event.waitFor();
+    const target = new Date(at.getTime() + 7 * 3_600_000 + DAY).toISOString().slice(0, 10);
+    await event.dragTo(page.locator(`td.fc-day[data-date="${target}"] .fc-daygrid-day-frame`));
+    await page.getByText(/^Đã dời “Lịch tiếp dân trực tuyến” sang Thứ .+, \d{2}\/\d{2}\/\d{4} 09:00\.$/).waitFor({ state: "attached" });
+    const moved = await hub.api("GET", `/api/deliveries/${id}`);
+    expect(new Date(moved.body.scheduledAt).toISOString()).toBe(new Date(at.getTime() + DAY).toISOString());
+    await screenshot(page, "officer-calendar-month");
+  });
+
+  it("cancels a delivery from its panel", async () => {
+    const id = await delivery("Thông báo tạm dừng", nineAm(3));
+    await page.reload();
+    await page.locator(".fc-daygrid-event", { hasText: "Thông báo tạm dừng" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Hủy lượt đăng" }).click();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    expect((await hub.api("GET", `/api/deliveries/${id}`)).body.status).toBe("cancelled");
+  });
+
+  it("shows a failure with the provider's message, and retries it", async () => {
+    stub.script({ status: 422, body: { message: "Chuyên mục không tồn tại" } });
+    const id = await delivery("Tin lỗi chuyên mục", new Date(Date.now() + 1_500));
+    expect((await settled(hub.api, id, ["failed", "published"])).status).toBe("failed");
+    await page.reload();
+    const failure = page.locator(".failure-list li", { hasText: "Chuyên mục không tồn tại" });
+    await failure.waitFor();
+    await screenshot(page, "officer-failures");
+    await failure.getByRole("button", { name: "Thử lại" }).click();
+    const d = await settled(hub.api, id, ["published"], 20_000);
+    expect(d.status).toBe("published");
+    expect(stub.posts.filter((p) => String(p.body.title ?? JSON.stringify(p.body)).includes("Tin lỗi chuyên mục"))).toHaveLength(1);
+    await page.reload();
+    await page.getByText("Không có lượt đăng nào bị lỗi.").waitFor();
+  }, 60_000);
+});
