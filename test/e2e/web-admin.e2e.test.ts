@@ -206,4 +206,42 @@ describe("the web app: administration", () => {
     expect((await hub.api("GET", "/api/compliance/exemptions")).body.data).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it("subscribes a webhook (events named next to their field), pauses it, and reads the audit log", async () => {
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await signIn(page, "quan.tri", "mat-khau-quan-tri-1");
+    await page.waitForURL("**/admin");
+    await section(page, "Webhook gửi đi");
+    await page.getByText("Chưa có webhook nào.").waitFor();
+    await page.getByLabel("Địa chỉ nhận (URL)").fill("https://cms.cantho.gov.vn/hooks/loa");
+    await page.getByRole("button", { name: "Thêm webhook" }).click();
+    await page.locator("#f-events-error").waitFor();
+    await page.getByLabel("delivery.failed").check();
+    await page.getByLabel("week.closed").check();
+    await page.getByRole("button", { name: "Thêm webhook" }).click();
+    const secret = await page.locator("code.secret").textContent();
+    expect(secret?.length).toBeGreaterThan(20);
+    const [hook] = (await hub.api("GET", "/api/webhooks")).body.data;
+    expect(hook).toMatchObject({ url: "https://cms.cantho.gov.vn/hooks/loa", events: ["delivery.failed", "week.closed"], paused: false });
+    await page.getByRole("button", { name: "Tạm dừng" }).click();
+    await page.getByRole("button", { name: "Gửi tiếp" }).waitFor();
+    expect((await hub.api("GET", `/api/webhooks/${hook.id}`)).body.paused).toBe(true);
+    await screenshot(page, "admin-webhooks");
+
+    await section(page, "Nhật ký");
+    await page.getByRole("table").waitFor();
+    await page.getByLabel("Hành động").fill("agency.");
+    await page.getByRole("button", { name: "Xem nhật ký" }).click();
+    await expect
+      .poll(async () => (await page.getByRole("table").locator("tbody tr th").allTextContents()).sort())
+      .toEqual(["agency.create", "agency.update"]);
+    const csv = await page.getByRole("link", { name: "Tải nhật ký (CSV)" }).getAttribute("href");
+    expect(csv).toContain("action=agency.");
+    const text = await page.evaluate((url) => fetch(url).then((r) => r.text()), csv ?? "");
+    expect(text).toContain("agency.create");
+    expect(text).not.toContain("webhook.create");
+    await screenshot(page, "admin-audit");
+    await context.close();
+  }, 60_000);
 });

@@ -5,10 +5,11 @@ import { Page } from "../ui.js";
 import { AgenciesSection, type Agency } from "./admin/agencies.js";
 import { ChannelsSection } from "./admin/channels.js";
 import { Loading, useList } from "./admin/common.js";
+import { AuditSection, WebhooksSection } from "./admin/notify.js";
 import { RulesSection } from "./admin/rules.js";
 import { TokensSection, UsersSection } from "./admin/users.js";
 
-const SECTIONS = ["agencies", "channels", "users", "tokens", "rules"] as const;
+const SECTIONS = ["agencies", "channels", "users", "tokens", "rules", "webhooks", "audit"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The admins' home: agencies, channels and their connections, users and passwords, tokens, obligations and exemptions. */
@@ -49,11 +50,14 @@ export default function AdminPage() {
           <UsersSection agencies={agencies.data} />
         ) : section === "tokens" ? (
           <TokensSection />
-        ) : (
+        ) : section === "rules" ? (
           <RulesSection agencies={agencies.data} />
+        ) : section === "webhooks" ? (
+          <WebhooksSection agencies={agencies.data} />
+        ) : (
+          <AuditSection agencies={agencies.data} />
         )}
       </section>
-      <p class="hint">{t("ad.absent")}</p>
     </Page>
   );
 }

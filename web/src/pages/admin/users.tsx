@@ -30,7 +30,7 @@ interface Token {
   valid: boolean;
   current: boolean;
 }
-const ROLES: Role[] = ["officer", "broadcaster", "auditor", "admin"];
+const ROLES: Role[] = ["officer", "approver", "broadcaster", "auditor", "admin"];
 const roleLabel = (r: string) => t(`role.${r}` as MessageKey);
 
 function ResetPassword({ user, onDone }: { user: User; onDone: () => void }) {
