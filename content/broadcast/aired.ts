@@ -34,6 +34,14 @@ export const airedDeadline = (week: string) => new Date(periodStart(week).getTim
  * broadcaster as the source — not self-reported by the officer who wrote it.
  */
 export function createAirings(db: Db, clock: Clock, scripts: Scripts) {
+  const list = (stationId: string, week: string) =>
+    db
+      .selectFrom("broadcast_airings")
+      .selectAll()
+      .where("channel_id", "=", stationId)
+      .where("week", "=", week)
+      .orderBy("aired_at")
+      .execute();
   return {
     async confirm(actor: Actor, stationId: string, weekText: string, req: AiredRequest) {
       const station = await visibleStation(db, actor, stationId, STATION_KINDS);
@@ -99,16 +107,26 @@ export function createAirings(db: Db, clock: Clock, scripts: Scripts) {
       return { stationId: station.id, week: week.key, aired };
     },
 
-    /** The airings confirmed for a station's week. */
-    async list(stationId: string, week: string) {
-      return db
-        .selectFrom("broadcast_airings")
-        .selectAll()
-        .where("channel_id", "=", stationId)
-        .where("week", "=", week)
-        .orderBy("aired_at")
-        .execute();
+    /** The airings confirmed for a station's week, for anyone who may read the station (the web app's "đã phát"). */
+    async ofWeek(actor: Actor, stationId: string, weekText: string) {
+      const station = await visibleStation(db, actor, stationId, STATION_KINDS);
+      const week = parsePeriod(weekText === "current" ? isoWeek(clock.now()) : weekText, "week");
+      if (week.kind !== "week") throw new AppError("invalid_input", "week: an ISO week such as 2026-W49, or current", { field: "week" });
+      const rows = await list(station.id, week.key);
+      return {
+        stationId: station.id,
+        week: week.key,
+        data: rows.map((r) => ({
+          itemId: r.item_id,
+          deliveryId: r.delivery_id,
+          airedAt: new Date(r.aired_at),
+          confirmedBy: r.confirmed_by,
+        })),
+      };
     },
+
+    /** The airings confirmed for a station's week. */
+    list,
 
     /**
      * Stations (loudspeakers and radio/TV) of agencies in existence that confirmed nothing for the week of

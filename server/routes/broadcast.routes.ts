@@ -156,6 +156,12 @@ export function broadcastRoutes(s: Services, publicUrl: string): Route[] {
     }),
     route({
       method: "get",
+      path: "/broadcast/stations/:id/weeks/:week/aired",
+      summary: "What was confirmed aired on a station in an ISO week (or current): item, delivery, time, who confirmed",
+      handle: ({ user, params }) => b.airings.ofWeek(user, params.id ?? "", params.week ?? ""),
+    }),
+    route({
+      method: "get",
       path: "/items/:id/broadcast",
       summary: "How an item goes on the loudspeakers: priority, validity, its read-aloud text (automatic or the officer's)",
       query: BroadcastQuery,

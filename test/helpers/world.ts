@@ -449,6 +449,7 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
   "GET /api/broadcast/stations/:id/weeks/:week/items/:file": (_w, s) => ({
     params: { id: s.stationId, week: "current", file: `${s.itemId}.mp3` },
   }),
+  "GET /api/broadcast/stations/:id/weeks/:week/aired": (_w, s) => ({ params: { id: s.stationId, week: "current" } }),
   "POST /api/broadcast/stations/:id/weeks/:week/aired": (_w, s) => ({
     params: { id: s.stationId, week: "current" },
     body: { items: [{ itemId: s.itemId, airedAt: new Date().toISOString() }] },

@@ -105,6 +105,13 @@ const EXPECT: Record<string, Expectation> = {
     broadcaster: [200, 404],
     approver: [200, 404],
   }),
+  "GET /api/broadcast/stations/:id/weeks/:week/aired": signedIn({
+    admin: 200,
+    auditor: 200,
+    officer: [200, 404],
+    broadcaster: [200, 404],
+    approver: [200, 404],
+  }),
   // Only the station's broadcaster confirms what was aired (the officer self-reports evidence instead).
   "POST /api/broadcast/stations/:id/weeks/:week/aired": signedIn({
     admin: 403,

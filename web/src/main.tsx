@@ -1,4 +1,5 @@
 import "./app.css";
+import "./roles.css";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Link, Redirect, Route, Switch, useLocation } from "wouter-preact";

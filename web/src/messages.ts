@@ -1,5 +1,8 @@
 // The one message catalogue of the web app: every text a user reads comes from here (Vietnamese first).
 // Each area's messages live in their own file under messages/ and are merged here.
+import * as admin from "./messages/admin.js";
+import * as broadcast from "./messages/broadcast.js";
+import * as compliance from "./messages/compliance.js";
 import { officerEn, officerVi } from "./messages/officer.js";
 
 export const vi = {
@@ -66,6 +69,9 @@ export const vi = {
   "error.retryIn": "Quá nhiều lần thử. Hãy thử lại sau {seconds} giây.",
   "error.sessionEnded": "Phiên đăng nhập đã kết thúc: hãy đăng nhập lại.",
   ...officerVi,
+  ...broadcast.vi,
+  ...compliance.vi,
+  ...admin.vi,
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -134,4 +140,7 @@ export const en: Record<MessageKey, string> = {
   "error.retryIn": "Too many attempts. Try again in {seconds} s.",
   "error.sessionEnded": "Your session has ended: sign in again.",
   ...officerEn,
+  ...broadcast.en,
+  ...compliance.en,
+  ...admin.en,
 };

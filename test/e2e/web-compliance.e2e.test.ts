@@ -1,0 +1,140 @@
+import fs from "node:fs";
+import ExcelJS from "exceljs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWeeklyClose } from "../../content/compliance/weekly-close.js";
+import { launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
+import { evidence, fixedClock, item, user } from "../helpers/compliance.js";
+import { startHub, type TestHub } from "../helpers/hub.js";
+
+/** Wednesday of 2026-W49 in Cần Thơ: W48 and before are finished and frozen, W49 is running. */
+const NOW = "2026-12-02T09:00:00+07:00";
+const silent = { info() {}, warn() {}, error() {} };
+
+/**
+ * DOST's compliance board in headless Chromium: the heatmap of a task, the week's at-risk list, a
+ * missed and frozen week drilled into, self-reported evidence marked, the XLSX downloaded and read
+ * back, the filters (agency kind, a bad period named next to its field), a 360 px phone.
+ */
+describe("the web app: the compliance board", () => {
+  let hub: TestHub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [hub, browser] = await Promise.all([startHub("sqlite", { roles: ["web"], clock: fixedClock(NOW) }), launchBrowser()]);
+    const officer = await user(hub.api, "officer", "so-tu-phap");
+    const news = await item(hub.api, "so-tu-phap", "news", ["1.3"], "Cấp phiếu lý lịch tư pháp trực tuyến");
+    await evidence(hub.api, news, "facebook_page", "2026-11-18T08:00:00+07:00", officer); // 2026-W47, self-reported
+    await createWeeklyClose(hub.running.runtime.services.db, fixedClock("2026-11-30T00:10:00+07:00"), silent)();
+    const auditor = await hub.api("POST", "/api/users", {
+      name: "Trần Văn Bình",
+      login: "binh.tran",
+      password: "mat-khau-kiem-tra-9",
+      role: "auditor",
+    });
+    expect(auditor.status, JSON.stringify(auditor.body)).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  const board = async (page: Page) => {
+    await signIn(page, "binh.tran", "mat-khau-kiem-tra-9");
+    await page.waitForURL("**/compliance");
+    await page.getByRole("table").waitFor();
+  };
+
+  it("opens the board, drills into a missed week, and downloads the XLSX", async () => {
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await board(page);
+    await expect(page.getByLabel("Nhiệm vụ").inputValue()).resolves.toBe("1.3");
+    // The week's at-risk list: nothing published yet in W49.
+    const atRisk = page.getByRole("region", { name: "Có nguy cơ không đạt tuần này (2026-W49)" });
+    await expect(atRisk.textContent()).resolves.toContain("Sở Tư pháp — nhiệm vụ 1.3: 0/1 tin");
+    // W47 counted through self-reported evidence only: marked in the cell.
+    const w47 = page.getByRole("button", { name: "Sở Tư pháp, 2026-W47: Đạt, 1 tin" });
+    await expect(w47.textContent()).resolves.toBe("✓*");
+    await screenshot(page, "compliance-board");
+
+    await page.getByRole("button", { name: "Sở Tư pháp, 2026-W48: Không đạt, 0 tin" }).click();
+    const drill = page.getByRole("region", { name: "Sở Tư pháp — nhiệm vụ 1.3, kỳ 2026-W48" });
+    await drill.getByText("Bản ghi đã chốt").waitFor();
+    const text = await drill.textContent();
+    expect(text).toContain("Trạng thái: Không đạt, 0/1 tin");
+    expect(text).toContain("Không có tin nào được tính trong kỳ này.");
+    expect(text).toMatch(/Chốt lúc Thứ Hai, 30\/11\/2026 00:10: Không đạt, 0\/1 tin/);
+    expect(text).toContain("Mã SHA-256 khớp với dữ liệu đã lưu");
+    // Focus moves to the details, for keyboard and screen-reader users.
+    await expect(page.evaluate(() => (globalThis as any).document.activeElement?.id)).resolves.toBe("cb-drill");
+    await screenshot(page, "compliance-drill-missed");
+
+    // The self-reported week: its item and its evidence, marked.
+    await page.getByRole("button", { name: "Sở Tư pháp, 2026-W47: Đạt, 1 tin" }).click();
+    const w47drill = page.getByRole("region", { name: "Sở Tư pháp — nhiệm vụ 1.3, kỳ 2026-W47" });
+    await w47drill.getByText("Cấp phiếu lý lịch tư pháp trực tuyến").waitFor();
+    await expect(w47drill.textContent()).resolves.toContain("Trang Facebook, Thứ Tư, 18/11/2026 08:00 (bằng chứng tự báo cáo)");
+    await expect(w47drill.getByText("Tự báo cáo").count()).resolves.toBeGreaterThan(0);
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("link", { name: "Bảng (XLSX)" }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe("tuan-thu-1.3-2026-W01-2026-W49.xlsx");
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(fs.readFileSync(await file.path()) as unknown as ArrayBuffer);
+    const sheet = book.worksheets[0];
+    if (!sheet) throw new Error("the XLSX has no sheet");
+    const header = (sheet.getRow(1).values as string[]).slice(1);
+    expect(header.slice(0, 3)).toEqual(["agencyId", "agency", "2026-W01"]);
+    const row = sheet.getRows(2, sheet.rowCount - 1)?.find((r) => r.getCell(1).value === "so-tu-phap");
+    expect(row?.getCell(2).value).toBe("Sở Tư pháp");
+    expect(row?.getCell(header.indexOf("2026-W47") + 1).value).toBe("met 1 (1 self-reported)");
+    expect(row?.getCell(header.indexOf("2026-W48") + 1).value).toBe("missed 0");
+    await context.close();
+  }, 120_000);
+
+  it("filters by task, agency kind and period, and names a bad period next to its field", async () => {
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await board(page);
+    await page.getByLabel("Nhiệm vụ").selectOption("2.2");
+    await page.getByLabel("Từ kỳ").fill("2026-W40");
+    await page.getByLabel("Đến kỳ").fill("2026-W49");
+    await page.getByRole("button", { name: "Xem bảng" }).click();
+    await page.getByRole("table", { name: "Bảng tuân thủ nhiệm vụ 2.2: cơ quan × kỳ" }).waitFor();
+    await page.getByLabel("Loại cơ quan").selectOption("commune");
+    const rows = page.getByRole("table").locator("tbody tr");
+    await expect(rows.count()).resolves.toBe(103); // the communes and wards of 2025
+    await expect(page.getByRole("table").locator("thead th").count()).resolves.toBe(2 + 10);
+    await page.getByLabel("Loại cơ quan").selectOption("department");
+    await expect(rows.count()).resolves.toBe(0);
+    await expect(page.getByText("Không có cơ quan nào phải thực hiện nhiệm vụ này").isVisible()).resolves.toBe(true);
+
+    await page.getByLabel("Từ kỳ").fill("2026-W99");
+    await page.getByRole("button", { name: "Xem bảng" }).click();
+    const error = page.locator("#f-from-error");
+    await error.waitFor();
+    await expect(page.getByLabel("Từ kỳ").getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect(error.textContent()).resolves.toMatch(/^Giá trị không hợp lệ\./);
+    await screenshot(page, "compliance-bad-period");
+    await context.close();
+  }, 60_000);
+
+  it("works from the keyboard and fits a 360 px phone, the heatmap scrolling inside its box", async () => {
+    const context = await newContext(browser, hub.url, { width: 360 });
+    const page = await context.newPage();
+    await board(page);
+    const cell = page.getByRole("button", { name: "Sở Tư pháp, 2026-W48: Không đạt, 0 tin" });
+    await cell.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("region", { name: "Sở Tư pháp — nhiệm vụ 1.3, kỳ 2026-W48" }).waitFor();
+    await screenshot(page, "compliance-360");
+    const wide = await page.evaluate(
+      "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 360 && !e.closest('.table-wrap')).map((e) => e.tagName + '.' + e.className)",
+    );
+    expect(wide).toEqual([]);
+    await expect(page.evaluate("document.documentElement.scrollWidth")).resolves.toBeLessThanOrEqual(360);
+    await context.close();
+  }, 60_000);
+});
