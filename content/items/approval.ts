@@ -300,7 +300,7 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
      */
     async enforceFreeze(itemId: string, actor?: Actor): Promise<boolean> {
       const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
-      if (!item || item.status !== "approved" || item.approved_hash === null) return true;
+      if (item?.status !== "approved" || item.approved_hash === null) return true;
       const hash = contentHash(await readContent(db, itemId));
       if (hash === item.approved_hash) return true;
       const now = clock.now();
