@@ -1,6 +1,7 @@
 // Outgoing webhooks (issue 12): subscriptions, signed deliveries, the replay window, retries with backoff, pausing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook, webhookSignature } from "../../content/notify/webhooks.js";
+import { DB_KINDS } from "../helpers/db.js";
 import { createItem, webhookChannel } from "../helpers/fixtures.js";
 import { type Api, sleep, startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
@@ -9,7 +10,7 @@ import { WebhookReceiverStub } from "../stubs/webhook-receiver.stub.js";
 const OWN = "so-noi-vu";
 const OTHER = "so-tai-chinh";
 
-describe("outgoing webhooks", () => {
+describe.each(DB_KINDS)("outgoing webhooks (%s)", (kind) => {
   let hub: TestHub;
   let receiver: WebhookReceiverStub;
   let cms: WebhookStub;
@@ -20,7 +21,7 @@ describe("outgoing webhooks", () => {
   beforeAll(async () => {
     receiver = await new WebhookReceiverStub().start();
     cms = await new WebhookStub("khoa-cms-so-noi-vu-12").start();
-    hub = await startHub("sqlite", {
+    hub = await startHub(kind, {
       roles: ["web"],
       allow: [receiver.url, cms.url],
       env: { WEBHOOK_MAX_ATTEMPTS: "3", WEBHOOK_BACKOFF: "300ms", WEBHOOK_TIMEOUT: "2s" },
