@@ -219,4 +219,18 @@ describe.each(DB_KINDS)("outgoing webhooks (%s)", (kind) => {
     expect(await log(hook.id)).toHaveLength(1);
     await api("DELETE", `/api/webhooks/${hook.id}`, undefined, t.officer);
   });
+
+  it("sends week.closed when the clock freezes finished weeks, once per task and range", async () => {
+    const hook = await subscribe(["week.closed"]);
+    const closed = await hub.running.runtime.services.closeFinished();
+    expect(closed.closed).toBeGreaterThan(0);
+    const events = await log(hook.id);
+    const weekly = closed.ranges.filter((r) => r.from.includes("-W"));
+    expect(events.map((e: { event: string }) => e.event)).toEqual(weekly.map(() => "week.closed"));
+    expect(events.map((e: { key: string }) => e.key).sort()).toEqual(weekly.map((r) => `week.closed:${r.task}:${r.to}`).sort());
+    // Closing again closes nothing new and reports nothing.
+    await hub.running.runtime.services.closeFinished();
+    expect(await log(hook.id)).toHaveLength(events.length);
+    await api("DELETE", `/api/webhooks/${hook.id}`, undefined, t.officer);
+  });
 });
