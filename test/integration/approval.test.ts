@@ -83,6 +83,8 @@ describe.each(DB_KINDS)("approval (%s)", (kind) => {
     expect(
       (await api("GET", "/api/approvals", undefined, t.otherApprover)).body.data.map((q: { itemId: string }) => q.itemId),
     ).not.toContain(itemId);
+    // An officer of an agency that requires its approver has nothing to decide on.
+    expect((await api("GET", "/api/approvals", undefined, t.officer)).body.data).toEqual([]);
     const approverNotes = await api("GET", "/api/notifications?kind=approval_requested", undefined, t.approver);
     expect(approverNotes.body.data.some((n: { data: { itemId: string } }) => n.data.itemId === itemId)).toBe(true);
 
