@@ -16,7 +16,7 @@ export const AuditQuery = z.strictObject({
   /** An action (`item.approve`), or a prefix ending in `.` (`item.`). */
   action: z.string().min(1).max(100).optional(),
   format: z.enum(["json", "csv"]).default("json"),
-  limit: z.coerce.number().int().min(1).max(10_000).default(500),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;

@@ -129,6 +129,18 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
     });
   }
 
+  /** An item waits for approval (submitted, or changed after approval): its approvers and the webhooks hear of it. */
+  async function announce(item: ItemRow, agencyName: string, actor: Actor, now: Date, changed = false) {
+    await tellApprovers(item, agencyName, actor, now);
+    await events().emit({
+      event: "item.submitted",
+      key: `item.submitted:${item.id}:${now.getTime()}`,
+      agencyId: item.agency_id,
+      data: { itemId: item.id, title: item.title, submittedBy: actor.id, ...(changed ? { changedAfterApproval: true } : {}) },
+      at: now,
+    });
+  }
+
   async function tellAuthor(item: ItemRow, kind: string, title: string, body: string, at: Date) {
     if (!item.created_by) return;
     await notifyUsers(db, {
@@ -154,14 +166,7 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
         await move(tx, item, ["draft"], "submitted");
         await recordTransition(tx, item, item.status, "submitted", "submit", actor, now, comment ?? null);
       });
-      await tellApprovers(item, agency.name, actor, now);
-      await events().emit({
-        event: "item.submitted",
-        key: `item.submitted:${item.id}:${now.getTime()}`,
-        agencyId: item.agency_id,
-        data: { itemId: item.id, title: item.title, submittedBy: actor.id },
-        at: now,
-      });
+      await announce(item, agency.name, actor, now);
       return { id: item.id, status: "submitted" as const };
     },
 
@@ -295,14 +300,21 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
      */
     async enforceFreeze(itemId: string, actor?: Actor): Promise<boolean> {
       const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
-      if (!item || item.status !== "approved" || item.approved_hash === null) return true;
+      if (item?.status !== "approved" || item.approved_hash === null) return true;
       const hash = contentHash(await readContent(db, itemId));
       if (hash === item.approved_hash) return true;
       const now = clock.now();
       // Who changed it is unknown at publish time: the change then needs approval, as anyone's but an admin's.
       const outcome = await db.transaction().execute((tx) => api.afterChange(tx, actor ?? SYSTEM, item, hash, now));
       await deliveries.withdrawn(outcome.held);
+      if (outcome.status === "submitted") await api.announceChanged(item, actor ?? SYSTEM, now);
       return outcome.status === "approved";
+    },
+
+    /** After `afterChange` sent an approved item back to `submitted` (once its transaction committed). */
+    async announceChanged(item: ItemRow, actor: Actor, now: Date): Promise<void> {
+      const agency = await db.selectFrom("agencies").select("name").where("id", "=", item.agency_id).executeTakeFirst();
+      await announce(item, agency?.name ?? item.agency_id, actor, now, true);
     },
 
     /**

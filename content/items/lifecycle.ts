@@ -124,6 +124,7 @@ export function createItemLifecycle(
         return o;
       });
       await deliveries.withdrawn(outcome.held);
+      if (outcome.status === "submitted" && item.status === "approved") await approval.announceChanged(item, actor, now);
       return { id, status: outcome.status, contentHash: hash, held: outcome.held.length };
     },
 

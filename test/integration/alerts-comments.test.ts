@@ -1,5 +1,6 @@
 // Failure alerts, comments and mentions (issue 12): in the app, by e-mail (an SMTP stub), once per event.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DB_KINDS } from "../helpers/db.js";
 import { createItem } from "../helpers/fixtures.js";
 import { type Api, sleep, startHub, type TestHub } from "../helpers/hub.js";
 import { decodeQuotedPrintable, SmtpStub } from "../stubs/smtp.stub.js";
@@ -9,7 +10,7 @@ const OWN = "so-noi-vu";
 const OTHER = "so-tai-chinh";
 const DOST = "so-khcn";
 
-describe("failure alerts, comments and mentions", () => {
+describe.each(DB_KINDS)("failure alerts, comments and mentions (%s)", (kind) => {
   let hub: TestHub;
   let stub: WebhookStub;
   let smtp: SmtpStub;
@@ -22,7 +23,7 @@ describe("failure alerts, comments and mentions", () => {
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-canh-bao-that-bai-1").start();
     smtp = await new SmtpStub().start();
-    hub = await startHub("sqlite", {
+    hub = await startHub(kind, {
       roles: ["web"],
       allow: [stub.url],
       env: { SMTP_URL: smtp.url, SMTP_FROM: "Loa <loa@sokhcn.cantho.gov.vn>", MISSED_AFTER: "2s" },

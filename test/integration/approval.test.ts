@@ -83,6 +83,8 @@ describe.each(DB_KINDS)("approval (%s)", (kind) => {
     expect(
       (await api("GET", "/api/approvals", undefined, t.otherApprover)).body.data.map((q: { itemId: string }) => q.itemId),
     ).not.toContain(itemId);
+    // An officer of an agency that requires its approver has nothing to decide on.
+    expect((await api("GET", "/api/approvals", undefined, t.officer)).body.data).toEqual([]);
     const approverNotes = await api("GET", "/api/notifications?kind=approval_requested", undefined, t.approver);
     expect(approverNotes.body.data.some((n: { data: { itemId: string } }) => n.data.itemId === itemId)).toBe(true);
 
@@ -174,6 +176,8 @@ describe.each(DB_KINDS)("approval (%s)", (kind) => {
     expect((await api("GET", "/api/approvals", undefined, t.approver)).body.data.map((q: { itemId: string }) => q.itemId)).toContain(
       itemId,
     );
+    const asked = (await api("GET", "/api/notifications?kind=approval_requested&limit=500", undefined, t.approver)).body.data;
+    expect(asked.filter((n: { data: { itemId: string } }) => n.data.itemId === itemId)).toHaveLength(2); // submitted, then changed
     const again = await api("POST", `/api/items/${itemId}/approve`, {}, t.approver);
     expect(again.body).toMatchObject({ status: "approved", released: 1, contentHash: changed.body.contentHash });
     expect((await delivery(d.id)).status).toBe("scheduled");

@@ -1,5 +1,6 @@
 // The item lifecycle (issue 12): edit, delete, duplicate, archive; each change in the audit log with before/after.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DB_KINDS } from "../helpers/db.js";
 import { createItem, webhookChannel } from "../helpers/fixtures.js";
 import { type Api, startHub, type TestHub } from "../helpers/hub.js";
 import { uniquePng, uploadAs } from "../helpers/world.js";
@@ -8,7 +9,7 @@ import { WebhookStub } from "../stubs/webhook.stub.js";
 const OWN = "so-noi-vu";
 const OTHER = "so-tai-chinh";
 
-describe("the item lifecycle", () => {
+describe.each(DB_KINDS)("the item lifecycle (%s)", (kind) => {
   let hub: TestHub;
   let stub: WebhookStub;
   let api: Api;
@@ -18,7 +19,7 @@ describe("the item lifecycle", () => {
 
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-vong-doi-tin-bai-1").start();
-    hub = await startHub("sqlite", { roles: ["web"], allow: [stub.url] });
+    hub = await startHub(kind, { roles: ["web"], allow: [stub.url] });
     api = hub.api;
     channelId = await webhookChannel(api, stub, OWN);
     const fb = await api("POST", "/api/channels", {

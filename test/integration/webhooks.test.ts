@@ -1,6 +1,7 @@
 // Outgoing webhooks (issue 12): subscriptions, signed deliveries, the replay window, retries with backoff, pausing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook, webhookSignature } from "../../content/notify/webhooks.js";
+import { DB_KINDS } from "../helpers/db.js";
 import { createItem, webhookChannel } from "../helpers/fixtures.js";
 import { type Api, sleep, startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
@@ -9,7 +10,7 @@ import { WebhookReceiverStub } from "../stubs/webhook-receiver.stub.js";
 const OWN = "so-noi-vu";
 const OTHER = "so-tai-chinh";
 
-describe("outgoing webhooks", () => {
+describe.each(DB_KINDS)("outgoing webhooks (%s)", (kind) => {
   let hub: TestHub;
   let receiver: WebhookReceiverStub;
   let cms: WebhookStub;
@@ -20,7 +21,7 @@ describe("outgoing webhooks", () => {
   beforeAll(async () => {
     receiver = await new WebhookReceiverStub().start();
     cms = await new WebhookStub("khoa-cms-so-noi-vu-12").start();
-    hub = await startHub("sqlite", {
+    hub = await startHub(kind, {
       roles: ["web"],
       allow: [receiver.url, cms.url],
       env: { WEBHOOK_MAX_ATTEMPTS: "3", WEBHOOK_BACKOFF: "300ms", WEBHOOK_TIMEOUT: "2s" },
@@ -216,6 +217,20 @@ describe("outgoing webhooks", () => {
     await sink.emit(e);
     await sink.emit(e);
     expect(await log(hook.id)).toHaveLength(1);
+    await api("DELETE", `/api/webhooks/${hook.id}`, undefined, t.officer);
+  });
+
+  it("sends week.closed when the clock freezes finished weeks, once per task and range", async () => {
+    const hook = await subscribe(["week.closed"]);
+    const closed = await hub.running.runtime.services.closeFinished();
+    expect(closed.closed).toBeGreaterThan(0);
+    const events = await log(hook.id);
+    const weekly = closed.ranges.filter((r) => r.from.includes("-W"));
+    expect(events.map((e: { event: string }) => e.event)).toEqual(weekly.map(() => "week.closed"));
+    expect(events.map((e: { key: string }) => e.key).sort()).toEqual(weekly.map((r) => `week.closed:${r.task}:${r.to}`).sort());
+    // Closing again closes nothing new and reports nothing.
+    await hub.running.runtime.services.closeFinished();
+    expect(await log(hook.id)).toHaveLength(events.length);
     await api("DELETE", `/api/webhooks/${hook.id}`, undefined, t.officer);
   });
 });
