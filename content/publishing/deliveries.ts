@@ -1,6 +1,5 @@
 // content/publishing/: getting an item out on its channels — deliveries and their one state machine
 // (delivery-state.ts), the publisher, the request builder, preview, the reconciler and public feeds.
-import crypto from "node:crypto";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
@@ -14,7 +13,7 @@ import type { Db } from "../store/db.js";
 import { toDelivery } from "../store/rows.js";
 import type { DeliveryRow } from "../store/schema.js";
 import { Instant } from "../time.js";
-import type { DeliveryState } from "./delivery-state.js";
+import { type DeliveryState, newDeliveryRow } from "./delivery-state.js";
 import { nextFreeSlot } from "./free-slots.js";
 
 export const ScheduleRequest = z.strictObject({
@@ -136,23 +135,18 @@ export function createDeliveryService(
         }
         seen.add(key);
         await activeAgency(db, item.agency_id, at, `deliveries.${i}.at`);
-        rows.push({
-          id: crypto.randomUUID(),
-          item_id: item.id,
-          channel_id: d.channelId,
-          agency_id: item.agency_id,
-          status: "scheduled",
-          scheduled_at: at,
-          run_at: handOverAt(channel.kind, at, now),
-          attempts: 0,
-          last_error: null,
-          external_id: null,
-          url: null,
-          published_at: null,
-          claimed_at: null,
-          created_at: now,
-          updated_at: now,
-        });
+        rows.push(
+          newDeliveryRow(
+            {
+              item_id: item.id,
+              channel_id: d.channelId,
+              agency_id: item.agency_id,
+              scheduled_at: at,
+              run_at: handOverAt(channel.kind, at, now),
+            },
+            now,
+          ),
+        );
       }
       await checkPublishable(
         item.id,

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { Insertable, Updateable } from "kysely";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
@@ -32,6 +33,26 @@ export const TRANSITIONS = {
   abandon: { from: ["publishing"], to: "unconfirmed" },
 } as const satisfies Record<string, { from: readonly string[]; to: string }>;
 export type Transition = keyof typeof TRANSITIONS;
+
+/** A new delivery's row: `scheduled`, nothing tried yet (the schedule request's and a recurrence's). */
+export function newDeliveryRow(
+  d: Pick<DeliveryRow, "item_id" | "channel_id" | "agency_id" | "scheduled_at" | "run_at">,
+  now: Date,
+): DeliveryRow {
+  return {
+    id: crypto.randomUUID(),
+    ...d,
+    status: "scheduled",
+    attempts: 0,
+    last_error: null,
+    external_id: null,
+    url: null,
+    published_at: null,
+    claimed_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
 
 export function createDeliveryState(db: Db, clock: Clock) {
   /** Applies one transition; answers the updated row, or undefined when the delivery was not in an allowed state. */
