@@ -18,6 +18,24 @@ export const EXAMPLES: Record<string, Example> = {
   "POST /api/agencies": {
     body: { id: "phuong-ninh-kieu", name: "Phường Ninh Kiều", kind: "commune", parentId: "vp-ubnd", validFrom: "2025-07-01" },
   },
+  "PATCH /api/users/:id": { body: { active: false } },
+  "PATCH /api/agencies/:id": { body: { validTo: "2025-06-30" } },
+  "PUT /api/agencies/:id/logo": { body: { mediaId: "5d0e…" } },
+  "POST /api/obligations": {
+    body: {
+      taskCode: "3.1",
+      description: "Tổ chức truyền thông hưởng ứng Ngày Chuyển đổi số quốc gia",
+      agencyKinds: ["department", "commune"],
+      period: "year",
+      minCount: 1,
+      validFrom: "2026-01-01",
+    },
+  },
+  "PATCH /api/obligations/:task": { body: { minCount: 2 } },
+  "PUT /api/items/:id/broadcast": { body: { priority: "khan_cap" } },
+  "POST /api/broadcast/stations/:id/weeks/:week/aired": {
+    body: { items: [{ itemId: "7c1a…", airedAt: "2026-12-02T06:05:00+07:00" }] },
+  },
   "POST /api/tokens": { body: { name: "Máy tính bảng phòng truyền thông", expiresIn: "30d" } },
   "POST /api/channels": {
     description: "Kênh có thể khai báo khung giờ đăng hằng tuần `settings.slots` (giờ Asia/Ho_Chi_Minh).",

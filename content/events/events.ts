@@ -4,6 +4,7 @@
 // and the progress per agency counted from the publications (Loa's and self-reported).
 import crypto from "node:crypto";
 import ExcelJS from "exceljs";
+import type { Selectable } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, readScope, visible } from "../access.js";
 import { audit } from "../audit.js";
@@ -12,6 +13,7 @@ import { type Actor, AgencyKind, ChannelKind } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import { localInstant } from "../publishing/slots.js";
 import type { Db } from "../store/db.js";
+import type { EventTable } from "../store/planning.schema.js";
 
 const LocalDate = z.iso.date({ error: "a calendar date YYYY-MM-DD (Asia/Ho_Chi_Minh)" });
 const Text = (max: number) =>
@@ -83,15 +85,7 @@ export interface EventReport {
 
 const DAY_MS = 86_400_000;
 
-type EventRow = {
-  id: string;
-  name: string;
-  description: string | null;
-  starts_on: string;
-  ends_on: string;
-  targets: string;
-  created_at: Date;
-};
+type EventRow = Selectable<EventTable>;
 const toEvent = (r: EventRow): CommEvent => ({
   id: r.id,
   name: r.name,

@@ -6,6 +6,7 @@ import { type Actor, type ChannelKind, DeliveryStatus, type ItemKind } from "../
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { Instant } from "../time.js";
+import { deliveryLines } from "./delivery-lines.js";
 import { slotsOf, takenTimes } from "./free-slots.js";
 import { slotsBetween } from "./slots.js";
 
@@ -68,34 +69,10 @@ const MAX_DELIVERIES = 10_000;
 export function createCalendar(db: Db, clock: Clock) {
   return async function calendar(actor: Actor, q: CalendarQuery): Promise<Calendar> {
     const agencyId = visibleAgency(actor, q.agencyId);
-    let deliveries = db
-      .selectFrom("deliveries")
-      .innerJoin("items", "items.id", "deliveries.item_id")
-      .innerJoin("channels", "channels.id", "deliveries.channel_id")
-      .select([
-        "deliveries.id",
-        "deliveries.item_id",
-        "deliveries.agency_id",
-        "deliveries.channel_id",
-        "deliveries.status",
-        "deliveries.scheduled_at",
-        "deliveries.published_at",
-        "deliveries.url",
-        "items.title",
-        "items.kind as item_kind",
-        "channels.kind as channel_kind",
-        "channels.name as channel_name",
-      ])
-      .where("deliveries.scheduled_at", ">=", q.from)
-      .where("deliveries.scheduled_at", "<", q.to);
-    if (agencyId) deliveries = deliveries.where("deliveries.agency_id", "=", agencyId);
+    let deliveries = deliveryLines(db, q.from, q.to, agencyId);
     if (q.channelId) deliveries = deliveries.where("deliveries.channel_id", "=", q.channelId);
     if (q.status) deliveries = deliveries.where("deliveries.status", "=", q.status);
-    const rows = await deliveries
-      .orderBy("deliveries.scheduled_at")
-      .orderBy("deliveries.id")
-      .limit(MAX_DELIVERIES + 1)
-      .execute();
+    const rows = await deliveries.limit(MAX_DELIVERIES + 1).execute();
     if (rows.length > MAX_DELIVERIES) {
       throw new AppError("unprocessable", `more than ${MAX_DELIVERIES} deliveries in this range: narrow it or name an agency`, {
         field: "to",

@@ -1,6 +1,5 @@
 // content/publishing/: getting an item out on its channels — deliveries and their one state machine
 // (delivery-state.ts), the publisher, the request builder, preview, the reconciler and public feeds.
-import crypto from "node:crypto";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
@@ -14,7 +13,7 @@ import type { Db } from "../store/db.js";
 import { toDelivery } from "../store/rows.js";
 import type { DeliveryRow } from "../store/schema.js";
 import { Instant } from "../time.js";
-import type { DeliveryState } from "./delivery-state.js";
+import { type DeliveryState, newDeliveryRow } from "./delivery-state.js";
 import { nextFreeSlot } from "./free-slots.js";
 
 export const ScheduleRequest = z.strictObject({
@@ -174,25 +173,19 @@ export function createDeliveryService(
       seen.add(key);
       agencyActiveAt(agency, at, `deliveries.${i}.at`);
       await campaigns?.validate(item.agency_id, { id: channel.id, kind: channel.kind }, d, i);
-      rows.push({
-        id: crypto.randomUUID(),
-        item_id: item.id,
-        channel_id: d.channelId,
-        agency_id: item.agency_id,
-        status,
-        scheduled_at: at,
-        run_at: handOverAt(channel.kind, at, now),
-        attempts: 0,
-        last_error: null,
-        external_id: null,
-        url: null,
-        published_at: null,
-        claimed_at: null,
-        lease_until: null,
-        lease_owner: null,
-        created_at: now,
-        updated_at: now,
-      });
+      rows.push(
+        newDeliveryRow(
+          {
+            item_id: item.id,
+            channel_id: d.channelId,
+            agency_id: item.agency_id,
+            scheduled_at: at,
+            run_at: handOverAt(channel.kind, at, now),
+          },
+          now,
+          status,
+        ),
+      );
     }
     await checkPublishable(
       item.id,

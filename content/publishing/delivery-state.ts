@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { Insertable, Updateable } from "kysely";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
@@ -44,6 +45,29 @@ export const TRANSITIONS = {
   resend: { from: ["unconfirmed"], to: "scheduled" },
 } as const satisfies Record<string, { from: readonly string[]; to: string }>;
 export type Transition = keyof typeof TRANSITIONS;
+
+/** A new delivery's row: `scheduled` (or `held` until its item is approved), nothing tried yet (the schedule request's and a recurrence's). */
+export function newDeliveryRow(
+  d: Pick<DeliveryRow, "item_id" | "channel_id" | "agency_id" | "scheduled_at" | "run_at">,
+  now: Date,
+  status: "scheduled" | "held" = "scheduled",
+): DeliveryRow & { status: "scheduled" | "held" } {
+  return {
+    id: crypto.randomUUID(),
+    ...d,
+    status,
+    attempts: 0,
+    last_error: null,
+    external_id: null,
+    url: null,
+    published_at: null,
+    claimed_at: null,
+    lease_until: null,
+    lease_owner: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
 
 /** Told of every status change that happened (alerts, outgoing webhooks); its failures never undo the change. */
 export type DeliveryObserver = (row: DeliveryRow, t: Transition) => Promise<void>;

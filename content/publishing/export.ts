@@ -7,6 +7,7 @@ import { csvField } from "../compliance/reports/matrix-files.js";
 import type { Actor } from "../model.js";
 import type { Db } from "../store/db.js";
 import { Instant, toLocalIso } from "../time.js";
+import { deliveryLines } from "./delivery-lines.js";
 
 export const ExportQuery = z
   .strictObject({
@@ -29,28 +30,7 @@ const MAX_ROWS = 100_000;
 const local = (d: Date | null) => (d ? toLocalIso(d) : "");
 
 async function scheduleRows(db: Db, agencyId: string | undefined, q: ExportQuery): Promise<string[][]> {
-  let query = db
-    .selectFrom("deliveries")
-    .innerJoin("items", "items.id", "deliveries.item_id")
-    .innerJoin("channels", "channels.id", "deliveries.channel_id")
-    .select([
-      "deliveries.id",
-      "deliveries.agency_id",
-      "deliveries.item_id",
-      "items.title",
-      "items.kind",
-      "channels.name as channel_name",
-      "channels.kind as channel_kind",
-      "deliveries.status",
-      "deliveries.scheduled_at",
-      "deliveries.published_at",
-      "deliveries.url",
-      "deliveries.last_error",
-    ])
-    .where("deliveries.scheduled_at", ">=", q.from)
-    .where("deliveries.scheduled_at", "<", q.to);
-  if (agencyId) query = query.where("deliveries.agency_id", "=", agencyId);
-  const rows = await query.orderBy("deliveries.scheduled_at").orderBy("deliveries.id").limit(MAX_ROWS).execute();
+  const rows = await deliveryLines(db, q.from, q.to, agencyId).limit(MAX_ROWS).execute();
   return [
     [
       "Mã lượt đăng",
@@ -71,7 +51,7 @@ async function scheduleRows(db: Db, agencyId: string | undefined, q: ExportQuery
       r.agency_id,
       r.item_id,
       r.title,
-      r.kind,
+      r.item_kind,
       r.channel_name,
       r.channel_kind,
       r.status,

@@ -9,6 +9,7 @@ import { AppError, notFound } from "../errors.js";
 import type { Actor } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
+import { deliveryLines } from "./delivery-lines.js";
 
 export const NewCalendarFeed = z.strictObject({
   agencyId: z.string().min(1),
@@ -120,24 +121,7 @@ export function createCalendarFeeds(db: Db, clock: Clock, publicUrl: string) {
         .executeTakeFirst();
       if (!feed) throw notFound("calendar feed");
       const now = clock.now();
-      const rows = await db
-        .selectFrom("deliveries")
-        .innerJoin("items", "items.id", "deliveries.item_id")
-        .innerJoin("channels", "channels.id", "deliveries.channel_id")
-        .select([
-          "deliveries.id",
-          "deliveries.status",
-          "deliveries.scheduled_at",
-          "deliveries.updated_at",
-          "deliveries.url",
-          "items.title",
-          "channels.name as channel_name",
-          "channels.kind as channel_kind",
-        ])
-        .where("deliveries.agency_id", "=", feed.agency_id)
-        .where("deliveries.scheduled_at", ">=", new Date(now.getTime() - PAST_MS))
-        .where("deliveries.scheduled_at", "<", new Date(now.getTime() + AHEAD_MS))
-        .orderBy("deliveries.scheduled_at")
+      const rows = await deliveryLines(db, new Date(now.getTime() - PAST_MS), new Date(now.getTime() + AHEAD_MS), feed.agency_id)
         .limit(MAX_EVENTS)
         .execute();
       const cal = ical({

@@ -14,7 +14,7 @@ import type { Db } from "../store/db.js";
 import type { RecurrenceRow } from "../store/planning.schema.js";
 import { Instant, localDate } from "../time.js";
 import type { PublishableCheck } from "./deliveries.js";
-import type { DeliveryState } from "./delivery-state.js";
+import { type DeliveryState, newDeliveryRow } from "./delivery-state.js";
 import { nextFreeSlot } from "./free-slots.js";
 import { localInstant } from "./slots.js";
 
@@ -130,8 +130,11 @@ export function createRecurrences(deps: RecurrenceDeps) {
   /** Creates the delivery of occurrence `n`, unless another process did; answers its id and run time. */
   async function createOccurrence(r: RecurrenceRow, kind: string, n: number, at: Date, now: Date, status: "scheduled" | "held") {
     const following = occurrenceAt(r, n + 1) ?? null;
-    const id = crypto.randomUUID();
-    const runAt = deps.handOverAt(kind, at, now);
+    const row = newDeliveryRow(
+      { item_id: r.item_id, channel_id: r.channel_id, agency_id: r.agency_id, scheduled_at: at, run_at: deps.handOverAt(kind, at, now) },
+      now,
+      status,
+    );
     return db.transaction().execute(async (tx) => {
       // Advancing the rule is the claim: of two clocks, one moves `next_index` from n, the other finds it moved.
       const moved = await tx
@@ -142,27 +145,9 @@ export function createRecurrences(deps: RecurrenceDeps) {
         .where("stopped_at", "is", null)
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return undefined;
-      await state.insert(tx, [
-        {
-          id,
-          item_id: r.item_id,
-          channel_id: r.channel_id,
-          agency_id: r.agency_id,
-          status,
-          scheduled_at: at,
-          run_at: runAt,
-          attempts: 0,
-          last_error: null,
-          external_id: null,
-          url: null,
-          published_at: null,
-          claimed_at: null,
-          created_at: now,
-          updated_at: now,
-        },
-      ]);
-      await tx.insertInto("recurrence_deliveries").values({ recurrence_id: r.id, occurrence: n, delivery_id: id }).execute();
-      return { deliveryId: id, runAt, status };
+      await state.insert(tx, [row]);
+      await tx.insertInto("recurrence_deliveries").values({ recurrence_id: r.id, occurrence: n, delivery_id: row.id }).execute();
+      return { deliveryId: row.id, runAt: row.run_at, status };
     });
   }
 

@@ -10,6 +10,7 @@ import { type OpenedDb, openDb } from "../../content/store/db.js";
 import { migrate } from "../../content/store/migrate.js";
 import type { DeliveryTable, ItemTable } from "../../content/store/schema.js";
 import { type DbKind, testDatabase } from "../helpers/db.js";
+import { random } from "../helpers/fuzz.js";
 
 const BACKGROUND = Number(process.env.BACKGROUND ?? 200_000);
 const RUNS = Number(process.env.RUNS ?? 30);
@@ -29,19 +30,9 @@ const SLOTS = JSON.stringify({
   ],
 });
 
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 async function load(opened: OpenedDb) {
   const db = opened.db;
-  const rnd = mulberry32(20261201);
+  const rnd = random(20261201);
   const now = NOW;
   const others = Array.from({ length: 60 }, (_, i) => `co-quan-${i}`);
   await db

@@ -39,6 +39,18 @@ describe("the OpenAPI document and /docs", () => {
     expect([...documented].sort()).toEqual([...routes].sort());
   });
 
+  it("gives examples each route's own schemas accept", () => {
+    const table = routeTable(hub.running.runtime.services, "http://localhost");
+    const refused = table.api.flatMap((r) => {
+      const ex = EXAMPLES[`${r.method.toUpperCase()} /api${r.path}`];
+      const problems: string[] = [];
+      if (ex?.body !== undefined && r.body && !r.body.safeParse(ex.body).success) problems.push(`${r.method} ${r.path} body`);
+      if (ex?.query !== undefined && r.query && !r.query.safeParse(ex.query).success) problems.push(`${r.method} ${r.path} query`);
+      return problems;
+    });
+    expect(refused).toEqual([]);
+  });
+
   it("carries each route's body and query schemas, with the Vietnamese examples", () => {
     const schedule = doc.paths["/api/items/{id}/schedule"].post;
     const deliveries = schedule.requestBody.content["application/json"].schema.properties.deliveries;
@@ -51,7 +63,13 @@ describe("the OpenAPI document and /docs", () => {
     expect(item.title).toBe("Nộp hồ sơ trực tuyến tại Cổng dịch vụ công");
     expect(doc.paths["/api/items/{id}"].get.security).toEqual([{ bearer: [] }]);
     expect(doc.paths["/feeds/{file}"].get.security).toEqual([]);
-    // Every example belongs to a route that exists.
+    // Every JSON body has a Vietnamese example, and every example belongs to a route that exists.
+    const bodies = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([p, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.requestBody?.content?.["application/json"])
+        .map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, example: op.requestBody.content["application/json"].example })),
+    );
+    expect(bodies.filter((b) => b.example === undefined).map((b) => b.key)).toEqual([]);
     const stale = Object.keys(EXAMPLES)
       .map((k) => k.replace(/:(\w+)/g, "{$1}"))
       .filter((k) => !routes.includes(k));

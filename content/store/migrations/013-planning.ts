@@ -8,7 +8,7 @@ import { timestampType } from "./column-types.js";
 export async function up(db: Kysely<unknown>): Promise<void> {
   const ts = timestampType(db);
   // The calendar reads one agency's deliveries by scheduled time (and a channel's, for free slots).
-  await db.schema.createIndex("deliveries_agency_scheduled").on("deliveries").columns(["agency_id", "scheduled_at"]).execute();
+  await db.schema.createIndex("deliveries_agency_scheduled").on("deliveries").columns(["agency_id", "scheduled_at", "id"]).execute();
   await db.schema.createIndex("deliveries_channel_scheduled").on("deliveries").columns(["channel_id", "scheduled_at"]).execute();
 
   await db.schema
