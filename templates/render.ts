@@ -23,7 +23,9 @@ export const cleanText = (s: string) =>
 export function summarize(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();
   if (flat.length <= max) return flat;
-  const sentences = flat.match(/[^.!?…]+[.!?…]+/g) ?? [];
+  // Only sentences that end within `max` can be kept: matching the rest would cost time quadratic in a
+  // long text without punctuation (a 64,000-character body took seconds).
+  const sentences = flat.slice(0, max).match(/[^.!?…]+[.!?…]+/g) ?? [];
   let out = "";
   for (const s of sentences) {
     if ((out + s).length > max) break;

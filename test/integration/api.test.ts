@@ -159,7 +159,7 @@ describe("the HTTP API", () => {
       expect(noSecret.body.field).toBe("secret");
     });
     it("refuses a channel kind that has no adapter yet with 422 naming 'kind'", async () => {
-      const res = await hub.api("POST", "/api/channels", { agencyId: AGENCY, kind: "sms", name: "Tin nhắn", settings: {} });
+      const res = await hub.api("POST", "/api/channels", { agencyId: AGENCY, kind: "press", name: "Báo in", settings: {} });
       expect(res.status).toBe(422);
       expect(res.body.field).toBe("kind");
     });
