@@ -154,4 +154,36 @@ export const EXAMPLES: Record<string, Example> = {
     body: { agencyId: "so-khcn", name: "Lịch đăng bài của tổ biên tập" },
     answer: { id: "f1…", agencyId: "so-khcn", name: "Lịch đăng bài của tổ biên tập", url: "https://loa.cantho.gov.vn/ical/loacal_….ics" },
   },
+  "POST /api/session": {
+    description: "Đăng nhập vào ứng dụng web bằng tên đăng nhập và mật khẩu; trả về cookie phiên và mã CSRF.",
+    body: { login: "lan.nguyen", password: "mat-khau-that-dai-va-kho-doan" },
+  },
+  "POST /api/me/password": { body: { currentPassword: "mat-khau-cu-that-dai", newPassword: "mat-khau-moi-that-dai-va-kho-doan" } },
+  "PUT /api/users/:id/password": { body: { login: "lan.nguyen", password: "mat-khau-tam-thoi-rat-dai" } },
+  "PATCH /api/items/:id": {
+    description: "Sửa tin: các lần đăng đã lên lịch được kiểm tra lại; tin đã duyệt phải trình duyệt lại.",
+    body: { title: "Nộp hồ sơ cấp đổi giấy phép lái xe trực tuyến", tasks: ["1.3"] },
+  },
+  "POST /api/schedule": {
+    body: {
+      items: [
+        { itemId: "2b1f…", deliveries: [{ channelId: "c1…", at: AT }] },
+        { itemId: "7a9c…", deliveries: [{ channelId: "c1…", slot: "next" }] },
+      ],
+    },
+  },
+  "POST /api/items/:id/submit": { body: { comment: "Kính trình lãnh đạo duyệt tin tuần 50." } },
+  "POST /api/items/:id/approve": { body: { comment: "Đồng ý đăng." } },
+  "POST /api/items/:id/return": { body: { comment: "Bổ sung đường dẫn dichvucong.gov.vn và số đường dây nóng." } },
+  "POST /api/items/:id/comments": { body: { body: "@lan.nguyen nhờ em kiểm tra lại ảnh minh hoạ." } },
+  "POST /api/webhooks": {
+    body: { url: "https://cong.cantho.gov.vn/loa-su-kien", events: ["delivery.failed", "item.approved"], agencyId: "so-khcn" },
+  },
+  "PATCH /api/webhooks/:id": { body: { paused: true } },
+  "POST /api/sms/preview": {
+    body: { text: "Nộp hồ sơ trực tuyến tại dichvucong.gov.vn, không cần đến trụ sở.", unaccent: true },
+    answer: { text: "Nop ho so truc tuyen tai dichvucong.gov.vn, khong can den tru so.", encoding: "GSM-7", segments: 1, units: 66 },
+  },
+  "POST /api/sms/phones": { body: { phones: ["0912 345 678", "01621234567", "0292 3820 123"] } },
+  "POST /api/sms/opt-outs": { body: { phones: ["0903123456"] } },
 };

@@ -22,7 +22,9 @@ export const webCsp = (nonce: string) =>
     "frame-ancestors 'none'",
   ].join("; ");
 
-const NOT_PAGES = /^\/(api|feeds)(\/|$)|^\/(healthz|readyz)$/;
+// What other routers answer (the API, feeds, iCal, the API reference, Bull Board, metrics): an unknown
+// path there is their 404, never the app's page.
+const NOT_PAGES = /^\/(api|feeds|ical|docs|admin\/queues)(\/|$)|^\/(healthz|readyz|metrics|openapi\.json)$/;
 
 function page(bundle: WebBundle, nonce: string): string {
   const css = bundle.stylesheet ? `<link rel="stylesheet" href="${bundle.stylesheet}">` : "";
