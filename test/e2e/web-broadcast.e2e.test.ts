@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodStart } from "../../content/compliance/periods.js";
 import { isoWeek } from "../../content/time.js";
-import { launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
+import { accessibilityViolations, launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 
 const WARD = "phuong-ninh-kieu";
@@ -109,6 +109,7 @@ describe("the web app: a broadcaster's weekly script", () => {
       expect.objectContaining({ channelKind: "loudspeaker", source: "broadcaster", selfReported: false }),
     ]);
     await screenshot(page, "broadcaster-aired");
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // The page remembers it after a reload: it reads the airings back from the API.
     await page.reload();
@@ -152,6 +153,7 @@ describe("the web app: a broadcaster's weekly script", () => {
     expect(html).toContain("Nộp hồ sơ trực tuyến");
     await expect(page.evaluate("document.documentElement.scrollWidth")).resolves.toBeLessThanOrEqual(360);
     await screenshot(page, "broadcaster-360");
+    expect(await accessibilityViolations(page)).toEqual([]);
     await context.close();
   });
 });

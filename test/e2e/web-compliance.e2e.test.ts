@@ -3,7 +3,7 @@ import ExcelJS from "exceljs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWeeklyClose } from "../../content/compliance/weekly-close.js";
-import { launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
+import { accessibilityViolations, launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
 import { evidence, fixedClock, item, user } from "../helpers/compliance.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 
@@ -69,6 +69,7 @@ describe("the web app: the compliance board", () => {
     // Focus moves to the details, for keyboard and screen-reader users.
     await expect(page.evaluate(() => (globalThis as any).document.activeElement?.id)).resolves.toBe("cb-drill");
     await screenshot(page, "compliance-drill-missed");
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // The self-reported week: its item and its evidence, marked.
     await page.getByRole("button", { name: "Sở Tư pháp, 2026-W47: Đạt, 1 tin" }).click();
@@ -130,6 +131,7 @@ describe("the web app: the compliance board", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("region", { name: "Sở Tư pháp — nhiệm vụ 1.3, kỳ 2026-W48" }).waitFor();
     await screenshot(page, "compliance-360");
+    expect(await accessibilityViolations(page)).toEqual([]);
     const wide = await page.evaluate(
       "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 360 && !e.closest('.table-wrap')).map((e) => e.tagName + '.' + e.className)",
     );
