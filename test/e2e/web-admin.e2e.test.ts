@@ -168,6 +168,45 @@ describe("the web app: administration", () => {
     await context.close();
   });
 
+  it("creates a broadcaster linked to a station of their agency, the station named next to its field when missing", async () => {
+    const station = await hub.api("POST", "/api/channels", {
+      agencyId: "phuong-ninh-kieu",
+      kind: "loudspeaker",
+      name: "Đài truyền thanh phường Ninh Kiều",
+      settings: { slots: [{ days: ["mon"], time: "06:00" }] },
+    });
+    expect(station.status, JSON.stringify(station.body)).toBe(201);
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await signIn(page, "quan.tri", "mat-khau-quan-tri-1");
+    await page.waitForURL("**/admin");
+    await section(page, "Người dùng");
+    const form = page.getByRole("form", { name: "Tạo người dùng" });
+    await form.getByLabel("Họ và tên").fill("Lê Thị Loa");
+    await form.getByLabel("Tên đăng nhập").fill("loa.le");
+    await form.getByLabel("Mật khẩu").fill("mat-khau-phat-thanh");
+    await form.getByLabel("Vai trò").selectOption("broadcaster");
+    await form.getByLabel("Cơ quan").selectOption("phuong-ninh-kieu");
+    await form.getByRole("button", { name: "Tạo người dùng" }).click();
+    await page.locator("#f-stationIds-error").waitFor();
+    await form.getByLabel("Đài, bảng tin (cho phát thanh viên)").selectOption([station.body.id]);
+    await form.getByRole("button", { name: "Tạo người dùng" }).click();
+    await form.getByRole("status").filter({ hasText: "Đã tạo Lê Thị Loa" }).waitFor();
+    const loa = (await hub.api("GET", "/api/users")).body.data.find((u: { login: string }) => u.login === "loa.le");
+    expect(loa).toMatchObject({ role: "broadcaster", agencyId: "phuong-ninh-kieu" });
+    // She signs in and finds her station's script.
+    const hers = await newContext(browser, hub.url);
+    const broadcaster = await hers.newPage();
+    await signIn(broadcaster, "loa.le", "mat-khau-phat-thanh");
+    await broadcaster.waitForURL("**/broadcast");
+    await broadcaster.getByLabel("Đài", { exact: true }).waitFor();
+    await expect(broadcaster.getByLabel("Đài", { exact: true }).locator("option").allTextContents()).resolves.toEqual([
+      "Đài truyền thanh phường Ninh Kiều",
+    ]);
+    await hers.close();
+    await context.close();
+  });
+
   it("mints and revokes a token, changes an obligation's minimum, adds and removes an exemption", async () => {
     const context = await newContext(browser, hub.url, { width: 360 });
     const page = await context.newPage();
