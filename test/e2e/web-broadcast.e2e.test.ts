@@ -135,6 +135,24 @@ describe("the web app: a broadcaster's weekly script", () => {
     await context.close();
   });
 
+  it("goes to the next week (its empty state says what to do) and back, and reads in English", async () => {
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await signIn(page, "loa.le", "mat-khau-phat-thanh");
+    await page.getByRole("article", { name: "Nộp hồ sơ trực tuyến" }).waitFor();
+    const next = isoWeek(new Date(periodStart(week).getTime() + 7 * 86_400_000 + 12 * 3_600_000));
+    await page.getByRole("button", { name: "Tuần sau" }).click();
+    await page.getByText(`Tuần ${next} chưa có tin nào trên đài này.`).waitFor();
+    await expect(page.getByLabel("Tuần (ISO)").inputValue()).resolves.toBe(next);
+    await page.getByRole("button", { name: "Tuần trước" }).click();
+    await page.getByRole("article", { name: "Nộp hồ sơ trực tuyến" }).waitFor();
+    await page.getByLabel("Ngôn ngữ").selectOption("en");
+    await page.getByRole("button", { name: "Confirm aired" }).waitFor();
+    await expect(page.getByRole("link", { name: "Download the script (DOCX)" }).isVisible()).resolves.toBe(true);
+    await screenshot(page, "broadcaster-en");
+    await context.close();
+  });
+
   it("downloads the script as DOCX, links the print view, and fits a 360 px phone", async () => {
     const context = await newContext(browser, hub.url, { width: 360 });
     const page = await context.newPage();
