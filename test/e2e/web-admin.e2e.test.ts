@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
+import { accessibilityViolations, launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
 import { AGENCY } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 import { FacebookStub } from "../stubs/facebook.stub.js";
@@ -94,6 +94,7 @@ describe("the web app: administration", () => {
     const ended = (await hub.api("GET", "/api/agencies")).body.data.find((a: { id: string }) => a.id === "phuong-tan-moi");
     expect(ended.validTo).toBe("2026-06-30");
     await screenshot(page, "admin-agencies");
+    expect(await accessibilityViolations(page)).toEqual([]);
     await context.close();
   });
 
@@ -108,6 +109,7 @@ describe("the web app: administration", () => {
     await page.getByLabel("Chỉ hiện kênh cần kết nối lại (1)").check();
     await expect(page.getByRole("table").locator("tbody tr").count()).resolves.toBe(1);
     await screenshot(page, "admin-channels");
+    expect(await accessibilityViolations(page)).toEqual([]);
     await row.getByRole("button", { name: "Kết nối với Facebook: Trang Facebook Sở" }).click();
     await page.waitForURL((url) => url.pathname.endsWith("/dialog/oauth"));
     const url = new URL(page.url());
@@ -136,6 +138,7 @@ describe("the web app: administration", () => {
     await form.getByRole("button", { name: "Tạo người dùng" }).click();
     await form.getByRole("status").filter({ hasText: "Đã tạo Nguyễn Thị Lan" }).waitFor();
     await screenshot(page, "admin-users");
+    expect(await accessibilityViolations(page)).toEqual([]);
     const lan = (await hub.api("GET", "/api/users")).body.data.find((u: { login: string }) => u.login === "lan.nguyen");
     expect(lan).toMatchObject({ name: "Nguyễn Thị Lan", role: "officer", agencyId: AGENCY, active: true });
 
@@ -162,6 +165,45 @@ describe("the web app: administration", () => {
     await officer.reload();
     await officer.getByLabel("Tên đăng nhập").waitFor();
     await other.close();
+    await context.close();
+  });
+
+  it("creates a broadcaster linked to a station of their agency, the station named next to its field when missing", async () => {
+    const station = await hub.api("POST", "/api/channels", {
+      agencyId: "phuong-ninh-kieu",
+      kind: "loudspeaker",
+      name: "Đài truyền thanh phường Ninh Kiều",
+      settings: { slots: [{ days: ["mon"], time: "06:00" }] },
+    });
+    expect(station.status, JSON.stringify(station.body)).toBe(201);
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await signIn(page, "quan.tri", "mat-khau-quan-tri-1");
+    await page.waitForURL("**/admin");
+    await section(page, "Người dùng");
+    const form = page.getByRole("form", { name: "Tạo người dùng" });
+    await form.getByLabel("Họ và tên").fill("Lê Thị Loa");
+    await form.getByLabel("Tên đăng nhập").fill("loa.le");
+    await form.getByLabel("Mật khẩu").fill("mat-khau-phat-thanh");
+    await form.getByLabel("Vai trò").selectOption("broadcaster");
+    await form.getByLabel("Cơ quan").selectOption("phuong-ninh-kieu");
+    await form.getByRole("button", { name: "Tạo người dùng" }).click();
+    await page.locator("#f-stationIds-error").waitFor();
+    await form.getByLabel("Đài, bảng tin (cho phát thanh viên)").selectOption([station.body.id]);
+    await form.getByRole("button", { name: "Tạo người dùng" }).click();
+    await form.getByRole("status").filter({ hasText: "Đã tạo Lê Thị Loa" }).waitFor();
+    const loa = (await hub.api("GET", "/api/users")).body.data.find((u: { login: string }) => u.login === "loa.le");
+    expect(loa).toMatchObject({ role: "broadcaster", agencyId: "phuong-ninh-kieu" });
+    // She signs in and finds her station's script.
+    const hers = await newContext(browser, hub.url);
+    const broadcaster = await hers.newPage();
+    await signIn(broadcaster, "loa.le", "mat-khau-phat-thanh");
+    await broadcaster.waitForURL("**/broadcast");
+    await broadcaster.getByLabel("Đài", { exact: true }).waitFor();
+    await expect(broadcaster.getByLabel("Đài", { exact: true }).locator("option").allTextContents()).resolves.toEqual([
+      "Đài truyền thanh phường Ninh Kiều",
+    ]);
+    await hers.close();
     await context.close();
   });
 
@@ -201,6 +243,7 @@ describe("the web app: administration", () => {
     expect(exemptions).toEqual([expect.objectContaining({ period: "2026-W07", reason: "Nghỉ Tết Nguyên đán", agencyId: null })]);
     await expect(page.evaluate("document.documentElement.scrollWidth")).resolves.toBeLessThanOrEqual(360);
     await screenshot(page, "admin-rules-360");
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole("button", { name: "Xóa miễn trừ 2026-W07" }).click();
     await page.getByText("Chưa có miễn trừ nào.").waitFor();
     expect((await hub.api("GET", "/api/compliance/exemptions")).body.data).toEqual([]);
@@ -228,6 +271,7 @@ describe("the web app: administration", () => {
     await page.getByRole("button", { name: "Gửi tiếp" }).waitFor();
     expect((await hub.api("GET", `/api/webhooks/${hook.id}`)).body.paused).toBe(true);
     await screenshot(page, "admin-webhooks");
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await section(page, "Nhật ký");
     await page.getByRole("table").waitFor();
@@ -242,6 +286,7 @@ describe("the web app: administration", () => {
     expect(text).toContain("agency.create");
     expect(text).not.toContain("webhook.create");
     await screenshot(page, "admin-audit");
+    expect(await accessibilityViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodStart } from "../../content/compliance/periods.js";
 import { isoWeek } from "../../content/time.js";
-import { launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
+import { accessibilityViolations, launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 
 const WARD = "phuong-ninh-kieu";
@@ -109,6 +109,7 @@ describe("the web app: a broadcaster's weekly script", () => {
       expect.objectContaining({ channelKind: "loudspeaker", source: "broadcaster", selfReported: false }),
     ]);
     await screenshot(page, "broadcaster-aired");
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // The page remembers it after a reload: it reads the airings back from the API.
     await page.reload();
@@ -134,6 +135,24 @@ describe("the web app: a broadcaster's weekly script", () => {
     await context.close();
   });
 
+  it("goes to the next week (its empty state says what to do) and back, and reads in English", async () => {
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await signIn(page, "loa.le", "mat-khau-phat-thanh");
+    await page.getByRole("article", { name: "Nộp hồ sơ trực tuyến" }).waitFor();
+    const next = isoWeek(new Date(periodStart(week).getTime() + 7 * 86_400_000 + 12 * 3_600_000));
+    await page.getByRole("button", { name: "Tuần sau" }).click();
+    await page.getByText(`Tuần ${next} chưa có tin nào trên đài này.`).waitFor();
+    await expect(page.getByLabel("Tuần (ISO)").inputValue()).resolves.toBe(next);
+    await page.getByRole("button", { name: "Tuần trước" }).click();
+    await page.getByRole("article", { name: "Nộp hồ sơ trực tuyến" }).waitFor();
+    await page.getByLabel("Ngôn ngữ").selectOption("en");
+    await page.getByRole("button", { name: "Confirm aired" }).waitFor();
+    await expect(page.getByRole("link", { name: "Download the script (DOCX)" }).isVisible()).resolves.toBe(true);
+    await screenshot(page, "broadcaster-en");
+    await context.close();
+  });
+
   it("downloads the script as DOCX, links the print view, and fits a 360 px phone", async () => {
     const context = await newContext(browser, hub.url, { width: 360 });
     const page = await context.newPage();
@@ -152,6 +171,7 @@ describe("the web app: a broadcaster's weekly script", () => {
     expect(html).toContain("Nộp hồ sơ trực tuyến");
     await expect(page.evaluate("document.documentElement.scrollWidth")).resolves.toBeLessThanOrEqual(360);
     await screenshot(page, "broadcaster-360");
+    expect(await accessibilityViolations(page)).toEqual([]);
     await context.close();
   });
 });

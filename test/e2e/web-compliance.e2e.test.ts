@@ -3,7 +3,7 @@ import ExcelJS from "exceljs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWeeklyClose } from "../../content/compliance/weekly-close.js";
-import { launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
+import { accessibilityViolations, launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
 import { evidence, fixedClock, item, user } from "../helpers/compliance.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
 
@@ -19,13 +19,19 @@ const silent = { info() {}, warn() {}, error() {} };
 describe("the web app: the compliance board", () => {
   let hub: TestHub;
   let browser: Browser;
+  let withdrawn = "";
 
   beforeAll(async () => {
     [hub, browser] = await Promise.all([startHub("sqlite", { roles: ["web"], clock: fixedClock(NOW) }), launchBrowser()]);
     const officer = await user(hub.api, "officer", "so-tu-phap");
     const news = await item(hub.api, "so-tu-phap", "news", ["1.3"], "Cấp phiếu lý lịch tư pháp trực tuyến");
     await evidence(hub.api, news, "facebook_page", "2026-11-18T08:00:00+07:00", officer); // 2026-W47, self-reported
+    // Sở Nội vụ's W46 evidence is withdrawn after the week froze: the frozen record and today's count differ.
+    const other = await user(hub.api, "officer", "so-noi-vu");
+    const report = await item(hub.api, "so-noi-vu", "news", ["1.3"], "Tuyển dụng công chức trực tuyến");
+    withdrawn = await evidence(hub.api, report, "webhook", "2026-11-11T08:00:00+07:00", other); // 2026-W46
     await createWeeklyClose(hub.running.runtime.services.db, fixedClock("2026-11-30T00:10:00+07:00"), silent)();
+    expect((await hub.api("DELETE", `/api/publications/${withdrawn}`, undefined, other)).status).toBe(204);
     const auditor = await hub.api("POST", "/api/users", {
       name: "Trần Văn Bình",
       login: "binh.tran",
@@ -69,6 +75,7 @@ describe("the web app: the compliance board", () => {
     // Focus moves to the details, for keyboard and screen-reader users.
     await expect(page.evaluate(() => (globalThis as any).document.activeElement?.id)).resolves.toBe("cb-drill");
     await screenshot(page, "compliance-drill-missed");
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     // The self-reported week: its item and its evidence, marked.
     await page.getByRole("button", { name: "Sở Tư pháp, 2026-W47: Đạt, 1 tin" }).click();
@@ -93,6 +100,22 @@ describe("the web app: the compliance board", () => {
     expect(row?.getCell(header.indexOf("2026-W48") + 1).value).toBe("missed 0");
     await context.close();
   }, 120_000);
+
+  it("shows a frozen week that a recomputation now gives differently, in the cell and in the drill-down", async () => {
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await board(page);
+    const cell = page.getByRole("button", { name: "Sở Nội vụ, 2026-W46: Đạt, 1 tin" });
+    await expect(cell.textContent()).resolves.toBe("✓*≠");
+    await cell.click();
+    const drill = page.getByRole("region", { name: "Sở Nội vụ — nhiệm vụ 1.3, kỳ 2026-W46" });
+    await drill.getByText("Bản ghi đã chốt").waitFor();
+    const text = await drill.textContent();
+    expect(text).toMatch(/Chốt lúc Thứ Hai, 30\/11\/2026 00:10: Đạt, 1\/1 tin/);
+    expect(text).toContain("Tính lại hôm nay cho kết quả khác: Không đạt, 0 tin");
+    await screenshot(page, "compliance-drill-differs");
+    await context.close();
+  }, 60_000);
 
   it("filters by task, agency kind and period, and names a bad period next to its field", async () => {
     const context = await newContext(browser, hub.url);
@@ -130,6 +153,7 @@ describe("the web app: the compliance board", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("region", { name: "Sở Tư pháp — nhiệm vụ 1.3, kỳ 2026-W48" }).waitFor();
     await screenshot(page, "compliance-360");
+    expect(await accessibilityViolations(page)).toEqual([]);
     const wide = await page.evaluate(
       "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 360 && !e.closest('.table-wrap')).map((e) => e.tagName + '.' + e.className)",
     );

@@ -53,3 +53,14 @@ export async function signIn(page: Page, login: string, password: string): Promi
   await page.getByLabel("Mật khẩu").fill(password);
   await page.getByRole("button", { name: "Đăng nhập" }).click();
 }
+
+/** axe-core's WCAG 2.1 A/AA rules (contrast, labels, names, landmarks …) on the page as it is now: the violations, one line each. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) does not stop it.
+  const source = fs.readFileSync(path.join(ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
+  await page.evaluate(source);
+  const violations = (await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) })))",
+  )) as { id: string; nodes: string[] }[];
+  return violations.map((v) => `${v.id}: ${v.nodes.join(", ")}`);
+}
