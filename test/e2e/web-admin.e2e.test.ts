@@ -278,7 +278,7 @@ describe("the web app: administration", () => {
     await page.getByLabel("Hành động").fill("agency.");
     await page.getByRole("button", { name: "Xem nhật ký" }).click();
     await expect
-      .poll(async () => (await page.getByRole("table").locator("tbody tr th").allTextContents()).sort())
+      .poll(async () => (await page.getByRole("table").locator("tbody tr th").allTextContents()).sort(), { timeout: 10_000 })
       .toEqual(["agency.create", "agency.update"]);
     const csv = await page.getByRole("link", { name: "Tải nhật ký (CSV)" }).getAttribute("href");
     expect(csv).toContain("action=agency.");

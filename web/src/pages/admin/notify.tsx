@@ -270,7 +270,7 @@ export function AuditSection({ agencies }: { agencies: Agency[] }) {
       </form>
       <FormError text={errors.form} />
       <p class="downloads">
-        <a href={`/api/audit?${params(filters, { format: "csv", limit: "10000" })}`} download>
+        <a href={`/api/audit?${params(filters, { format: "csv", limit: "1000" })}`} download>
           {t("ad.audit.csv")}
         </a>
       </p>
