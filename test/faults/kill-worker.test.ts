@@ -75,11 +75,8 @@ describe("a worker killed with SIGKILL mid-way through its deliveries", () => {
       report({
         fault: "kill -9 of a worker mid-publish",
         deliveries: N,
-        lost: t.lost,
-        duplicated: t.duplicated,
-        leftForPerson: t.leftForPerson,
+        ...t,
         recoveryMs: recoveredAt - killedAt,
-        resent: t.resent ?? 0,
       });
       process.stdout.write(
         `  claims in flight at the kill: ${inFlight}; given up ${claimsFreedMs} ms after it (CLAIM_LEASE ${LEASE_MS} ms); all ${N} published ${((doneAt - killedAt) / 1000).toFixed(1)} s after the kill\n`,

@@ -57,11 +57,8 @@ describe("PostgreSQL connections dropped mid-run", () => {
       report({
         fault: `PostgreSQL connections dropped ${CUTS} times, refused ${DOWN_MS / 1000} s each`,
         deliveries: N,
-        lost: t.lost,
-        duplicated: t.duplicated,
-        leftForPerson: t.leftForPerson,
+        ...t,
         recoveryMs: doneAt - backAt,
-        resent: t.resent ?? 0,
       });
       process.stdout.write(`  ${dropped} connections dropped in all\n`);
       expect(dropped).toBeGreaterThan(0);

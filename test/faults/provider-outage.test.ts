@@ -82,11 +82,8 @@ describe("a provider failing in every way for a while", () => {
       report({
         fault: `provider 500s, 429 + Retry-After ${RETRY_AFTER_S} s, then hanging (${(3 * PHASE_MS) / 1000} s)`,
         deliveries: N,
-        lost: t.lost,
-        duplicated: t.duplicated,
-        leftForPerson: t.leftForPerson,
+        ...t,
         recoveryMs: Math.max(0, doneAt - faultEnd),
-        resent: t.resent ?? 0,
       });
       process.stdout.write(`  the healthy channel's worst delay meanwhile: ${worstLag} ms\n`);
       expect(t).toMatchObject({ lost: 0, duplicated: 0, leftForPerson: 0 });

@@ -63,11 +63,8 @@ describe("Redis stopped for a while", () => {
       report({
         fault: `Redis stopped for ${OUTAGE_MS / 1000} s`,
         deliveries: n,
-        lost: t.lost,
-        duplicated: t.duplicated,
-        leftForPerson: t.leftForPerson,
+        ...t,
         recoveryMs: doneAt - backAt,
-        resent: t.resent ?? 0,
       });
       process.stdout.write(
         `  API during the outage: ${answers.length} requests, ${answers.filter((a) => a.status >= 500).length} answered 5xx, slowest ${worst} ms; ${postsDuringOutage} posts published meanwhile\n`,

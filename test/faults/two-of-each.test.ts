@@ -71,11 +71,8 @@ describe("two workers and two clocks at once", () => {
     report({
       fault: "two workers and two clocks",
       deliveries: N,
-      lost: t.lost,
-      duplicated: t.duplicated,
-      leftForPerson: t.leftForPerson,
+      ...t,
       recoveryMs: 0,
-      resent: t.resent ?? 0,
     });
     process.stdout.write(
       `  all published ${((doneAt - startedAt) / 1000).toFixed(1)} s after the processes started; ${sent.length} reminders, ${reminderDuplicates} sent twice; ${closed.length} closed records, ${closed.filter((c) => Number(c.n) > 1).length} twice\n`,
