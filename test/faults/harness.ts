@@ -11,6 +11,13 @@ import type { WebhookStub } from "../stubs/webhook.stub.js";
 /** `npm run test:faults` runs the full faults (60 s outages, 1,000 deliveries); `npm test` their fast variants. */
 export const FULL = process.env.LOA_FAULTS === "full";
 export const pick = <T>(fast: T, full: T): T => (FULL ? full : fast);
+/**
+ * How long a test waits for what must happen, and how long a test may take: bounds, not expectations
+ * (a passing test takes seconds), generous because `npm test` runs these beside other files on a
+ * machine that may be busy. What a fault must achieve in a given time is asserted apart.
+ */
+export const WAIT_MS = 240_000;
+export const TEST_MS = 600_000;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export type Role = "web" | "worker" | "clock";

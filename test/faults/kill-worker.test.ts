@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookChannel } from "../helpers/fixtures.js";
 import { eventually, startHub, type TestHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
-import { allPublished, LoaProcess, pick, report, scheduleMany, statusCounts, tally } from "./harness.js";
+import { allPublished, LoaProcess, pick, report, scheduleMany, statusCounts, TEST_MS, tally, WAIT_MS } from "./harness.js";
 
-const N = pick(200, 1_000);
+const N = pick(100, 1_000);
 const KILL_AT = Math.floor(N * 0.3);
 const LEASE_MS = pick(2_000, 20_000);
 
@@ -39,7 +39,7 @@ describe("a worker killed with SIGKILL mid-way through its deliveries", () => {
       const db = hub.running.runtime.database.db;
       await scheduleMany(hub.api, channelId, N, 3_000);
       workers.push(LoaProcess.start("worker", hub.env));
-      await eventually(async () => (stub.posts.length >= KILL_AT ? true : undefined), 60_000, `${KILL_AT} posts before the kill`);
+      await eventually(async () => (stub.posts.length >= KILL_AT ? true : undefined), WAIT_MS, `${KILL_AT} posts before the kill`);
       workers[0]?.kill("SIGKILL");
       const killedAt = Date.now();
       await workers[0]?.exited;
@@ -67,10 +67,10 @@ describe("a worker killed with SIGKILL mid-way through its deliveries", () => {
           const rows = await db.selectFrom("deliveries").select("status").where("id", "in", claimedAtKill).execute();
           return rows.every((r) => r.status === "published") ? Date.now() : undefined;
         },
-        60_000,
+        WAIT_MS,
         "the dead worker's claims to be published",
       );
-      const doneAt = await allPublished(db, channelId, N, pick(60_000, 180_000));
+      const doneAt = await allPublished(db, channelId, N, WAIT_MS);
       const t = await tally(db, channelId, stub);
       report({
         fault: "kill -9 of a worker mid-publish",
@@ -85,6 +85,6 @@ describe("a worker killed with SIGKILL mid-way through its deliveries", () => {
       expect(t).toMatchObject({ lost: 0, duplicated: 0, leftForPerson: 0 });
       expect(new Set(stub.posts.map((p) => p.key)).size).toBe(N);
     },
-    pick(90_000, 400_000),
+    TEST_MS,
   );
 });

@@ -6,7 +6,7 @@ import { webhookChannel } from "../helpers/fixtures.js";
 import { sleep, startHub, type TestHub } from "../helpers/hub.js";
 import { PrivateRedis } from "../helpers/redis.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
-import { allPublished, pick, report, scheduleMany, tally } from "./harness.js";
+import { allPublished, pick, report, scheduleMany, TEST_MS, tally, WAIT_MS } from "./harness.js";
 
 const OUTAGE_MS = pick(4_000, 60_000);
 const BEFORE = pick(50, 200);
@@ -56,7 +56,7 @@ describe("Redis stopped for a while", () => {
       await redis.start();
       const backAt = Date.now();
       const n = BEFORE + during;
-      const doneAt = await allPublished(db, channelId, n, 60_000);
+      const doneAt = await allPublished(db, channelId, n, WAIT_MS);
       await sleep(1_500); // past a reconcile: a second post would come from the rebuilt work list
       const t = await tally(db, channelId, stub);
       const worst = Math.max(...answers.map((a) => a.ms));
@@ -74,6 +74,6 @@ describe("Redis stopped for a while", () => {
       expect(t).toMatchObject({ lost: 0, duplicated: 0, leftForPerson: 0 });
       expect(t.rows).toBe(n);
     },
-    pick(90_000, 300_000),
+    TEST_MS,
   );
 });

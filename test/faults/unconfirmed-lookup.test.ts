@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliveryMark } from "../../channels/wordpress.adapter.js";
 import { AGENCY, newsItem, schedule, settled } from "../helpers/fixtures.js";
-import { startHub, type TestHub } from "../helpers/hub.js";
+import { eventually, startHub, type TestHub } from "../helpers/hub.js";
 import { WordpressStub } from "../stubs/wordpress.stub.js";
+import { TEST_MS, WAIT_MS } from "./harness.js";
 
 describe("resolving an unconfirmed delivery by lookup", () => {
   let hub: TestHub;
@@ -30,21 +31,24 @@ describe("resolving an unconfirmed delivery by lookup", () => {
     await wp?.stop();
   });
 
-  it("finds the post whose answer was lost and records it published, posted once", async () => {
-    wp.script({ hang: true }); // the post is created, the answer never comes
-    const id = await schedule(hub.api, await newsItem(hub.api), portal, 500);
-    const before = await settled(hub.api, id, ["unconfirmed", "published", "failed"], 20_000);
-    expect(before.status).toBe("unconfirmed");
-    const d = await settled(hub.api, id, ["published"], 20_000);
-    const posts = wp.posts.filter((p) => p.content.includes(deliveryMark(id)));
-    expect(posts).toHaveLength(1);
-    expect(d.externalId).toBe(String(posts[0]?.id));
-    // Counted for compliance like any publication.
-    const pub = await hub.running.runtime.database.db
-      .selectFrom("publications")
-      .select("id")
-      .where("delivery_id", "=", id)
-      .executeTakeFirst();
-    expect(pub).toBeDefined();
-  });
+  it(
+    "finds the post whose answer was lost and records it published, posted once",
+    async () => {
+      wp.script({ hang: true }); // the post is created, the answer never comes
+      const id = await schedule(hub.api, await newsItem(hub.api), portal, 500);
+      const before = await settled(hub.api, id, ["unconfirmed", "published", "failed"], WAIT_MS);
+      expect(before.status).toBe("unconfirmed");
+      const d = await settled(hub.api, id, ["published"], WAIT_MS);
+      const posts = wp.posts.filter((p) => p.content.includes(deliveryMark(id)));
+      expect(posts).toHaveLength(1);
+      expect(d.externalId).toBe(String(posts[0]?.id));
+      // Counted for compliance like any publication (recorded right after the status).
+      await eventually(
+        () => hub.running.runtime.database.db.selectFrom("publications").select("id").where("delivery_id", "=", id).executeTakeFirst(),
+        WAIT_MS,
+        "the publication to be recorded",
+      );
+    },
+    TEST_MS,
+  );
 });
