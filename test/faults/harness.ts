@@ -88,14 +88,31 @@ export async function scheduleMany(api: Api, channelId: string, n: number, inMs:
   return ids;
 }
 
+/**
+ * The test's own reads go through the same pool as Loa's: right after a cut connection, one query may
+ * still meet the dead socket. They are tried again, as Loa's jobs are.
+ */
+async function retrying<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** How many of a channel's deliveries are in each status. */
 export async function statusCounts(db: Db, channelId: string): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom("deliveries")
-    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("channel_id", "=", channelId)
-    .groupBy("status")
-    .execute();
+  const rows = await retrying(() =>
+    db
+      .selectFrom("deliveries")
+      .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("channel_id", "=", channelId)
+      .groupBy("status")
+      .execute(),
+  );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -137,7 +154,9 @@ export async function tally(
   channelId: string,
   stub: WebhookStub,
 ): Promise<Omit<Figures, "fault" | "recoveryMs" | "deliveries"> & { rows: number }> {
-  const rows = await db.selectFrom("deliveries").select(["id", "status", "external_id"]).where("channel_id", "=", channelId).execute();
+  const rows = await retrying(() =>
+    db.selectFrom("deliveries").select(["id", "status", "external_id"]).where("channel_id", "=", channelId).execute(),
+  );
   const postsByKey = new Map<string, number>();
   for (const p of stub.posts) postsByKey.set(p.key, (postsByKey.get(p.key) ?? 0) + 1);
   const posted = new Map(stub.posts.map((p, i) => [p.key, `post-${i + 1}`]));

@@ -39,7 +39,6 @@ describe("two workers and two clocks at once", () => {
         REMINDER_WEBHOOK_SECRET: REMINDER_SECRET,
         COMPLIANCE_REMIND_CRON: "* * * * * *", // every second, on both clocks: they race for every reminder
         COMPLIANCE_CLOSE_CRON: "* * * * * *",
-        CLAIM_LEASE: "2s",
       };
       await scheduleMany(hub.api, channelId, N, 4_000);
       for (const role of ["worker", "worker", "clock", "clock"] as const) procs.push(LoaProcess.start(role, env));
