@@ -99,8 +99,10 @@ describe("a provider failing in every way for a while", () => {
       // The healthy channel published each delivery soon after its time, fault or not.
       const lags = await db.selectFrom("deliveries").select(["scheduled_at", "published_at"]).where("channel_id", "=", healthyId).execute();
       const worstLag = Math.max(...lags.map((l) => (l.published_at?.getTime() ?? Number.POSITIVE_INFINITY) - l.scheduled_at.getTime()));
-      // Never held back for the sick channel's fault (in the fast variant, shorter than a busy machine's delays).
-      expect(worstLag).toBeLessThan(pick(3 * PHASE_MS + 5_000, 5_000));
+      // Never held back for the sick channel's fault: well within one of its phases (the fast variant's
+      // phases are shorter than a busy machine's delays). Hung calls do hold worker slots, each up to
+      // PUBLISH_TIMEOUT: a channel's `settings.limits.concurrency` bounds how many.
+      expect(worstLag).toBeLessThan(pick(3 * PHASE_MS + 5_000, PHASE_MS));
 
       const t = await tally(db, sickId, sick);
       report({
