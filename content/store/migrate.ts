@@ -18,7 +18,7 @@ const migrations: Record<string, Migration> = {
   "005-credentials": m005,
   // 006 was reserved for issue 9's claim leases, which landed as 010.
   "007-provider-endpoints": m007,
-  // 008 is issue 10's (SMS campaigns); 010 and 011 issue 12's.
+  // 008 is issue 10's (SMS campaigns). 010 and 011 were planned for issue 12; 010 is now issue 9's claim leases (as its task assigned).
   "009-broadcast": m009,
   "010-claim-lease": m010,
 };
