@@ -121,7 +121,8 @@ export async function main(roles: Role[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     const { log, config } = running.runtime;
-    log.info({ signal, graceMs: config.shutdownGraceMs }, "stopping: taking no new jobs, finishing the running ones");
+    // Taking no new jobs, finishing the running ones.
+    log.info({ signal, graceMs: config.shutdownGraceMs }, "stopping");
     // Bounded: a provider call that outlives SHUTDOWN_GRACE is left to its claim's lease (the reconciler resolves it).
     const grace = setTimeout(() => {
       log.warn({ graceMs: config.shutdownGraceMs }, "running jobs did not finish within SHUTDOWN_GRACE; exiting, their claims expire");

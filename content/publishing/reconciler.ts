@@ -61,7 +61,12 @@ export function createReconciler(
     const stuck = [...(await state.abandonExpired(now, ABANDONED)), ...(await giveUpLeaselessClaims(now))];
     if (stuck.length) log.warn({ ids: stuck }, "deliveries left publishing by a stopped worker are now unconfirmed");
     const resolved = await resolver.resolve(now);
-    if (resolved.resent.length) await queue.add(resolved.resent.map((deliveryId) => ({ deliveryId, runAt: now })));
+    if (resolved.resent.length) {
+      // A dead worker's job of the delivery may linger in Redis (its lock expired with the lease): it is
+      // removed first, so that the new job is not a no-op waiting for BullMQ's stalled check.
+      for (const id of resolved.resent) await queue.remove(id).catch(() => undefined);
+      await queue.add(resolved.resent.map((deliveryId) => ({ deliveryId, runAt: now })));
+    }
     return { unconfirmed: stuck.length, published: resolved.published, resent: resolved.resent.length };
   }
 

@@ -35,6 +35,8 @@ export function createUnconfirmedResolver(
 ) {
   /** Deliveries of channels that can know nothing, not asked again by this process. */
   const unknowable = new Set<string>();
+  /** Deliveries whose lookup failed (the provider down, the channel unusable): not asked again before then. */
+  const notBefore = new Map<string, number>();
 
   async function resolveOne(d: { id: string; item_id: string; channel_id: string; scheduled_at: Date }, now: Date) {
     const built = await build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at });
@@ -67,20 +69,22 @@ export function createUnconfirmedResolver(
         .where("status", "=", "unconfirmed")
         .where("updated_at", "<=", new Date(now.getTime() - policy.settleMs))
         .orderBy("updated_at")
-        .limit(PER_RUN + unknowable.size)
+        .limit(PER_RUN + unknowable.size + notBefore.size)
         .execute();
-      const todo = rows.filter((r) => !unknowable.has(r.id)).slice(0, PER_RUN);
+      const todo = rows.filter((r) => !unknowable.has(r.id) && (notBefore.get(r.id) ?? 0) <= now.getTime()).slice(0, PER_RUN);
       let published = 0;
       const resent: string[] = [];
       for (let i = 0; i < todo.length; i += AT_ONCE) {
         await Promise.all(
           todo.slice(i, i + AT_ONCE).map(async (d) => {
             try {
+              notBefore.delete(d.id);
               const r = await resolveOne(d, now);
               if (r === "published") published++;
               if (r === "resent") resent.push(d.id);
             } catch (err) {
-              // The provider is down or the channel unusable now: the next run asks again.
+              // The provider is down or the channel unusable now: asked again after another settle time.
+              notBefore.set(d.id, now.getTime() + policy.settleMs);
               log.warn({ deliveryId: d.id, err: (err as Error).message }, "could not resolve an unconfirmed delivery yet");
             }
           }),

@@ -11,6 +11,13 @@ import type { WebhookStub } from "../stubs/webhook.stub.js";
 /** `npm run test:faults` runs the full faults (60 s outages, 1,000 deliveries); `npm test` their fast variants. */
 export const FULL = process.env.LOA_FAULTS === "full";
 export const pick = <T>(fast: T, full: T): T => (FULL ? full : fast);
+/**
+ * How long a test waits for what must happen, and how long a test may take: bounds, not expectations
+ * (a passing test takes seconds), generous because `npm test` runs these beside other files on a
+ * machine that may be busy. What a fault must achieve in a given time is asserted apart.
+ */
+export const WAIT_MS = 240_000;
+export const TEST_MS = 600_000;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export type Role = "web" | "worker" | "clock";
@@ -70,8 +77,10 @@ export async function scheduleMany(api: Api, channelId: string, n: number, inMs:
     });
     if (item.status !== 201) throw new Error(`item: ${item.status} ${JSON.stringify(item.body)}`);
     const count = Math.min(50, n - i);
+    // Scheduling many takes a while on a busy machine: a batch is never due in the past.
+    const base = Math.max(start + i, Date.now() + 1_000);
     const res = await api("POST", `/api/items/${item.body.id}/schedule`, {
-      deliveries: Array.from({ length: count }, (_, k) => ({ channelId, at: new Date(start + i + k).toISOString() })),
+      deliveries: Array.from({ length: count }, (_, k) => ({ channelId, at: new Date(base + k).toISOString() })),
     });
     if (res.status !== 201) throw new Error(`schedule: ${res.status} ${JSON.stringify(res.body)}`);
     ids.push(...res.body.data.map((d: { id: string }) => d.id));
@@ -79,14 +88,31 @@ export async function scheduleMany(api: Api, channelId: string, n: number, inMs:
   return ids;
 }
 
+/**
+ * The test's own reads go through the same pool as Loa's: right after a cut connection, one query may
+ * still meet the dead socket. They are tried again, as Loa's jobs are.
+ */
+async function retrying<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** How many of a channel's deliveries are in each status. */
 export async function statusCounts(db: Db, channelId: string): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom("deliveries")
-    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
-    .where("channel_id", "=", channelId)
-    .groupBy("status")
-    .execute();
+  const rows = await retrying(() =>
+    db
+      .selectFrom("deliveries")
+      .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("channel_id", "=", channelId)
+      .groupBy("status")
+      .execute(),
+  );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -96,6 +122,7 @@ export async function allPublished(db: Db, channelId: string, n: number, ms: num
   await eventually(
     async () => {
       last = await statusCounts(db, channelId);
+      if (process.env.LOA_FAULTS_TRACE) process.stdout.write(`${new Date().toISOString()} ${JSON.stringify(last)}\n`);
       return (last.published ?? 0) >= n ? true : undefined;
     },
     ms,
@@ -127,7 +154,9 @@ export async function tally(
   channelId: string,
   stub: WebhookStub,
 ): Promise<Omit<Figures, "fault" | "recoveryMs" | "deliveries"> & { rows: number }> {
-  const rows = await db.selectFrom("deliveries").select(["id", "status", "external_id"]).where("channel_id", "=", channelId).execute();
+  const rows = await retrying(() =>
+    db.selectFrom("deliveries").select(["id", "status", "external_id"]).where("channel_id", "=", channelId).execute(),
+  );
   const postsByKey = new Map<string, number>();
   for (const p of stub.posts) postsByKey.set(p.key, (postsByKey.get(p.key) ?? 0) + 1);
   const posted = new Map(stub.posts.map((p, i) => [p.key, `post-${i + 1}`]));

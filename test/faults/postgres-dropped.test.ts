@@ -6,7 +6,7 @@ import { webhookChannel } from "../helpers/fixtures.js";
 import { sleep, startHub, type TestHub } from "../helpers/hub.js";
 import { TcpProxy } from "../helpers/tcp-proxy.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
-import { allPublished, pick, report, scheduleMany, statusCounts, tally } from "./harness.js";
+import { allPublished, pick, report, scheduleMany, statusCounts, TEST_MS, tally, WAIT_MS } from "./harness.js";
 
 const N = pick(150, 600);
 const CUTS = pick(3, 6);
@@ -51,17 +51,14 @@ describe("PostgreSQL connections dropped mid-run", () => {
         await sleep(DOWN_MS);
       }
       const backAt = Date.now();
-      const doneAt = await allPublished(db, channelId, N, 90_000);
+      const doneAt = await allPublished(db, channelId, N, WAIT_MS);
       const counts = await statusCounts(db, channelId);
       const t = await tally(db, channelId, stub);
       report({
         fault: `PostgreSQL connections dropped ${CUTS} times, refused ${DOWN_MS / 1000} s each`,
         deliveries: N,
-        lost: t.lost,
-        duplicated: t.duplicated,
-        leftForPerson: t.leftForPerson,
+        ...t,
         recoveryMs: doneAt - backAt,
-        resent: t.resent ?? 0,
       });
       process.stdout.write(`  ${dropped} connections dropped in all\n`);
       expect(dropped).toBeGreaterThan(0);
@@ -70,6 +67,6 @@ describe("PostgreSQL connections dropped mid-run", () => {
       // The API answers again too.
       expect((await hub.api("GET", `/api/deliveries?channelId=${channelId}&limit=1`)).status).toBe(200);
     },
-    pick(120_000, 400_000),
+    TEST_MS,
   );
 });

@@ -6,7 +6,7 @@ import { webhookChannel } from "../helpers/fixtures.js";
 import { sleep, startHub, type TestHub } from "../helpers/hub.js";
 import { PrivateRedis } from "../helpers/redis.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
-import { allPublished, pick, report, scheduleMany, tally } from "./harness.js";
+import { allPublished, pick, report, scheduleMany, TEST_MS, tally, WAIT_MS } from "./harness.js";
 
 const OUTAGE_MS = pick(4_000, 60_000);
 const BEFORE = pick(50, 200);
@@ -56,18 +56,15 @@ describe("Redis stopped for a while", () => {
       await redis.start();
       const backAt = Date.now();
       const n = BEFORE + during;
-      const doneAt = await allPublished(db, channelId, n, 60_000);
+      const doneAt = await allPublished(db, channelId, n, WAIT_MS);
       await sleep(1_500); // past a reconcile: a second post would come from the rebuilt work list
       const t = await tally(db, channelId, stub);
       const worst = Math.max(...answers.map((a) => a.ms));
       report({
         fault: `Redis stopped for ${OUTAGE_MS / 1000} s`,
         deliveries: n,
-        lost: t.lost,
-        duplicated: t.duplicated,
-        leftForPerson: t.leftForPerson,
+        ...t,
         recoveryMs: doneAt - backAt,
-        resent: t.resent ?? 0,
       });
       process.stdout.write(
         `  API during the outage: ${answers.length} requests, ${answers.filter((a) => a.status >= 500).length} answered 5xx, slowest ${worst} ms; ${postsDuringOutage} posts published meanwhile\n`,
@@ -77,6 +74,6 @@ describe("Redis stopped for a while", () => {
       expect(t).toMatchObject({ lost: 0, duplicated: 0, leftForPerson: 0 });
       expect(t.rows).toBe(n);
     },
-    pick(90_000, 300_000),
+    TEST_MS,
   );
 });

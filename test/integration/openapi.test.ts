@@ -101,7 +101,7 @@ describe("the OpenAPI document and /docs", () => {
       await tab.waitForSelector(".opblock", { timeout: 20_000 });
       // Swagger UI read every operation (it renders the tags lazily, as they scroll into view).
       const parsed = await tab.evaluate(
-        () => (window as unknown as { ui: { specSelectors: { operations(): { size: number } } } }).ui.specSelectors.operations().size,
+        () => (globalThis as unknown as { ui: { specSelectors: { operations(): { size: number } } } }).ui.specSelectors.operations().size,
       );
       expect(parsed).toBe(routes.length);
       expect(await tab.locator(".info .title").textContent()).toContain("Loa API");
