@@ -39,6 +39,8 @@ const UNAVAILABLE_WAIT_MS = 3_000;
 const SENT_LIKE = ["sent", "delivered", "undelivered", "expired", "unconfirmed"];
 
 /** Every form in which an SMSC may report a message id: lower case without leading zeros, and its hex/decimal twin. */
+const chunks = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
 export function idKeys(id: string): string[] {
   const s = id
     .trim()
@@ -62,7 +64,7 @@ export function createSending(deps: SendingDeps) {
   const { db, clock, log } = deps;
 
   const events: SmsEvents = {
-    receipt: (r) => receipt(r),
+    receipt: (r) => queueReceipt(r),
     inbound: (m) => inbound(m),
     refused: (channelId, reason) => deps.flagReconnect(channelId, reason, clock.now()),
   };
@@ -197,6 +199,108 @@ export function createSending(deps: SendingDeps) {
     if (moved) await deps.onPublished(c.delivery_id, clock.now());
   }
 
+  /**
+   * SMPP receipts arrive by the thousand a second: they are taken in batches (every 100 ms, or 500 at
+   * once), each batch a few statements. Receipts of HTTP gateways (several parts under one key) go one by one.
+   */
+  let pendingReceipts: SmsReceipt[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  function queueReceipt(r: SmsReceipt): Promise<void> {
+    if (r.messageId.startsWith("http:")) return receipt(r);
+    pendingReceipts.push(r);
+    if (pendingReceipts.length >= 500) void flushReceipts();
+    else flushTimer ??= setTimeout(() => void flushReceipts(), 100);
+    return Promise.resolve();
+  }
+
+  async function flushReceipts(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const batch = pendingReceipts;
+    pendingReceipts = [];
+    if (batch.length === 0) return;
+    try {
+      await foldReceipts(batch);
+    } catch (err) {
+      log.warn({ err, count: batch.length }, "could not record receipts; trying them one by one");
+      for (const r of batch) await receipt(r).catch(() => undefined);
+    }
+  }
+
+  async function foldReceipts(batch: SmsReceipt[]): Promise<void> {
+    const byChannel = new Map<string, SmsReceipt[]>();
+    for (const r of batch) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r]);
+    const late: SmsReceipt[] = [];
+    for (const [channelId, rs] of byChannel) {
+      const byKey = new Map(rs.map((r) => [lookupKey(r.messageId), r]));
+      const taken = await db
+        .deleteFrom("sms_message_ids")
+        .where("channel_id", "=", channelId)
+        .where("key", "in", [...byKey.keys()])
+        .returning(["key", "campaign_id", "seq", "part"])
+        .execute();
+      // The other forms of the same parts' ids go too, so that a repeated receipt finds nothing.
+      for (const part of chunks(taken, 500)) {
+        await sql`delete from sms_message_ids where channel_id = ${channelId} and (campaign_id, seq, part) in (${sql.join(
+          part.map((t) => sql`(${t.campaign_id}, ${t.seq}, ${t.part})`),
+        )})`.execute(db);
+      }
+      const found = new Set(taken.map((t) => t.key));
+      for (const [key, r] of byKey) if (!found.has(key)) late.push(r);
+      // Count each recipient's parts by outcome, then one UPDATE per campaign × outcome × count.
+      const perRecipient = new Map<string, { campaignId: string; seq: number; state: SmsReceipt["state"]; error?: string; n: number }>();
+      for (const t of taken) {
+        const r = byKey.get(t.key);
+        if (!r) continue;
+        const k = `${t.campaign_id}/${t.seq}/${r.state}`;
+        const e = perRecipient.get(k) ?? {
+          campaignId: t.campaign_id,
+          seq: t.seq,
+          state: r.state,
+          ...(r.error ? { error: r.error } : {}),
+          n: 0,
+        };
+        e.n++;
+        perRecipient.set(k, e);
+      }
+      const groups = new Map<string, { campaignId: string; state: SmsReceipt["state"]; error?: string; n: number; seqs: number[] }>();
+      for (const e of perRecipient.values()) {
+        const g = `${e.campaignId}/${e.state}/${e.n}`;
+        const entry = groups.get(g) ?? {
+          campaignId: e.campaignId,
+          state: e.state,
+          ...(e.error ? { error: e.error } : {}),
+          n: e.n,
+          seqs: [],
+        };
+        entry.seqs.push(e.seq);
+        groups.set(g, entry);
+      }
+      for (const g of groups.values()) {
+        for (const seqs of chunks(g.seqs, 1_000)) await fold(g.campaignId, seqs, g.state, g.error, g.n);
+      }
+    }
+    for (const r of late) void receipt(r, 1).catch(() => undefined);
+  }
+
+  /** Folds one part's receipt into each recipient: delivered only when every part was; otherwise the first failure's state. */
+  async function fold(campaignId: string, seqs: number[], state: SmsReceipt["state"], error?: string, parts = 1): Promise<void> {
+    const ok = state === "delivered" ? parts : 0;
+    const why = ok ? null : `${state}${error ? ` (${error})` : ""}`;
+    const folded = await sql<{ status: string }>`
+      update campaign_recipients set
+        parts_done = parts_done + ${parts},
+        parts_delivered = parts_delivered + ${ok},
+        reason = coalesce(reason, ${why}),
+        status = case when parts_done + ${parts} < parts then status
+          when parts_delivered + ${ok} >= parts then 'delivered'
+          else coalesce(${ok ? null : state}, 'undelivered') end,
+        done_at = case when parts_done + ${parts} < parts then done_at else ${clock.now()} end
+      where campaign_id = ${campaignId} and seq in (${sql.join(seqs)}) and status in ('sent', 'unconfirmed')
+      returning status`.execute(db);
+    if (folded.rows.some((r) => r.status === "delivered")) await delivered(campaignId);
+  }
+
   async function receipt(r: SmsReceipt, attempt = 0): Promise<void> {
     // One statement finds the part by any form of its id and takes it (every form), so a repeated receipt finds nothing.
     const taken = await sql<{ campaign_id: string; seq: number; part: number }>`
@@ -211,21 +315,7 @@ export function createSending(deps: SendingDeps) {
       else log.warn({ channelId: r.channelId, messageId: r.messageId }, "a receipt for no known message");
       return;
     }
-    const ok = r.state === "delivered" ? 1 : 0;
-    const why = ok ? null : `${r.state}${r.error ? ` (${r.error})` : ""}`;
-    // Per-part receipts fold into one status: delivered only when every part was; otherwise the first failure's state.
-    const folded = await sql<{ status: string }>`
-      update campaign_recipients set
-        parts_done = parts_done + 1,
-        parts_delivered = parts_delivered + ${ok},
-        reason = coalesce(reason, ${why}),
-        status = case when parts_done + 1 < parts then status
-          when parts_delivered + ${ok} >= parts then 'delivered'
-          else coalesce(${ok ? null : r.state}, 'undelivered') end,
-        done_at = case when parts_done + 1 < parts then done_at else ${clock.now()} end
-      where campaign_id = ${hit.campaign_id} and seq = ${hit.seq} and status in ('sent', 'unconfirmed')
-      returning status`.execute(db);
-    if (folded.rows[0]?.status === "delivered") await delivered(hit.campaign_id);
+    await fold(hit.campaign_id, [hit.seq], r.state, r.error);
   }
 
   async function inbound(m: SmsInbound): Promise<void> {

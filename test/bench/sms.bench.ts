@@ -108,7 +108,7 @@ async function campaign(hub: TestHub, port: number, rows: number, offset: number
 }
 
 async function main() {
-  const smsc = await startSmscStub({ systemId: "sokhcn", receiptDelayMs: 200 });
+  const smsc = await startSmscStub({ systemId: "sokhcn", receiptDelayMs: Number(process.env.RECEIPT_DELAY_MS ?? 200) });
   const hub = await startHub(DB, { env: { SMS_CONCURRENCY: "8", SMS_DAILY_CAP: "5", LOG_LEVEL: "silent", RECONCILE_CRON: "* * * * *" } });
   try {
     peak = 0;
