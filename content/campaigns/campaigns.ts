@@ -108,7 +108,7 @@ export function createCampaigns(deps: CampaignDeps) {
     },
 
     /** Before the schedule's transaction: the campaign of a delivery, its text and its cost; `write` stores it inside. */
-    async prepare(d: DeliveryRow, spec: CampaignSpec) {
+    async prepare(d: DeliveryRow, spec: CampaignSpec, i = 0) {
       const channel = await db.selectFrom("channels").select(["settings"]).where("id", "=", d.channel_id).executeTakeFirstOrThrow();
       const built = await deps.build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at });
       const s = settingsOf(channel.settings);
@@ -117,7 +117,7 @@ export function createCampaigns(deps: CampaignDeps) {
       const total = await eligible(listId, spec.commune ?? null);
       if (total === 0)
         throw new AppError("unprocessable", `the list has no recipients${spec.commune ? ` in ${spec.commune}` : ""}`, {
-          field: spec.commune ? "deliveries.commune" : "deliveries.recipientListId",
+          field: `deliveries.${i}.${spec.commune ? "commune" : "recipientListId"}`,
         });
       const id = crypto.randomUUID();
       const write = async (tx: Db) => {

@@ -57,6 +57,7 @@ export interface CampaignHook {
   prepare(
     d: DeliveryRow,
     spec: ScheduleRequest["deliveries"][number],
+    i: number,
   ): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
 }
 
@@ -171,7 +172,7 @@ export function createDeliveryService(
       const made = new Map<string, { campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>();
       for (const [i, r] of rows.entries()) {
         const spec = req.deliveries[i];
-        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec));
+        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec, i));
       }
       await db.transaction().execute(async (tx) => {
         await state.insert(tx, rows);
