@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { PostgresAdapter, sql } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible } from "../access.js";
 import { audit } from "../audit.js";
@@ -107,13 +108,17 @@ export function createCampaigns(deps: CampaignDeps) {
     },
 
     /** Before the schedule's transaction: the campaign of a delivery, its text and its cost; `write` stores it inside. */
-    async prepare(d: DeliveryRow, spec: CampaignSpec) {
+    async prepare(d: DeliveryRow, spec: CampaignSpec, i = 0) {
       const channel = await db.selectFrom("channels").select(["settings"]).where("id", "=", d.channel_id).executeTakeFirstOrThrow();
       const built = await deps.build({ deliveryId: d.id, itemId: d.item_id, channelId: d.channel_id, scheduledAt: d.scheduled_at });
       const s = settingsOf(channel.settings);
       const info = deps.text.info(advertisingText(built.req.text.body.trim(), s, senderOf(channel.settings)), { unaccent: s.unaccent });
       const listId = spec.recipientListId ?? "";
       const total = await eligible(listId, spec.commune ?? null);
+      if (total === 0)
+        throw new AppError("unprocessable", `the list has no recipients${spec.commune ? ` in ${spec.commune}` : ""}`, {
+          field: `deliveries.${i}.${spec.commune ? "commune" : "recipientListId"}`,
+        });
       const id = crypto.randomUUID();
       const write = async (tx: Db) => {
         await tx
@@ -155,55 +160,22 @@ export function createCampaigns(deps: CampaignDeps) {
       const c = await db.selectFrom("campaigns").selectAll().where("delivery_id", "=", deliveryId).executeTakeFirst();
       if (!c) return false;
       const now = clock.now();
-      const started = await db
-        .updateTable("campaigns")
-        .set({ status: "running", started_at: now })
-        .where("id", "=", c.id)
-        .where("status", "=", "scheduled")
-        .executeTakeFirst();
-      if (Number(started.numUpdatedRows) === 1) {
-        const parts = c.segments;
-        await db
-          .insertInto("campaign_recipients")
-          .columns([
-            "campaign_id",
-            "seq",
-            "phone",
-            "status",
-            "reason",
-            "via",
-            "parts",
-            "parts_done",
-            "parts_delivered",
-            "sent_day",
-            "sent_at",
-            "done_at",
-            "created_at",
-          ])
-          .expression((eb) => {
-            let q = eb
-              .selectFrom("recipient_entries")
-              .select((e) => [
-                e.val(c.id).as("campaign_id"),
-                "row_number",
-                "phone",
-                e.val("queued").as("status"),
-                e.val(null).as("reason"),
-                e.val(null).as("via"),
-                e.val(parts).as("parts"),
-                e.val(0).as("parts_done"),
-                e.val(0).as("parts_delivered"),
-                e.val(null).as("sent_day"),
-                e.val(null).as("sent_at"),
-                e.val(null).as("done_at"),
-                e.val(now).as("created_at"),
-              ])
-              .where("list_id", "=", c.list_id);
-            if (c.commune) q = q.where("commune", "=", c.commune);
-            return q;
-          })
-          .execute();
-      }
+      const ts = db.getExecutor().adapter instanceof PostgresAdapter ? sql.raw("timestamptz") : sql.raw("text");
+      // The status and the rows in one transaction: a campaign is never running without its recipients.
+      await db.transaction().execute(async (tx) => {
+        const started = await tx
+          .updateTable("campaigns")
+          .set({ status: "running", started_at: now })
+          .where("id", "=", c.id)
+          .where("status", "=", "scheduled")
+          .executeTakeFirst();
+        if (Number(started.numUpdatedRows) !== 1) return;
+        const commune = c.commune ? sql`and commune = ${c.commune}` : sql``;
+        await sql`insert into campaign_recipients
+            (campaign_id, seq, phone, status, reason, via, parts, parts_done, parts_delivered, sent_day, sent_at, done_at, created_at)
+          select cast(${c.id} as text), row_number, phone, 'queued', null, null, cast(${c.segments} as integer), 0, 0, null, null, null, cast(${now} as ${ts})
+          from recipient_entries where list_id = ${c.list_id} ${commune}`.execute(tx);
+      });
       await this.enqueue(c.id, c.channel_id);
       return true;
     },

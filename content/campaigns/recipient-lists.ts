@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { PostgresAdapter, sql } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
@@ -22,13 +23,22 @@ export interface CsvRecord {
 
 /** Column names taken for the commune or ward (a segment a campaign may target). */
 const COMMUNE_COLUMNS = ["commune", "ward", "xa_phuong", "xa", "phuong"];
-const BATCH = 1_000;
+const BATCH = 5_000;
 /** Refused rows listed in the answer; beyond, only counted (`refusedTotal`). */
 const MAX_LISTED = 1_000;
 
 export function createRecipientLists(db: Db, clock: Clock) {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+
   async function flush(listId: string, batch: { phone: string; commune: string | null; row_number: number }[]): Promise<number> {
     if (batch.length === 0) return 0;
+    if (postgres) {
+      // One statement and four parameters for the whole batch (arrays unnested by PostgreSQL).
+      const r = await sql`insert into recipient_entries (list_id, phone, commune, row_number)
+        select ${listId}, * from unnest(${batch.map((b) => b.phone)}::text[], ${batch.map((b) => b.commune)}::text[], ${batch.map((b) => b.row_number)}::int[])
+        on conflict do nothing`.execute(db);
+      return Number(r.numAffectedRows ?? 0);
+    }
     const r = await db
       .insertInto("recipient_entries")
       .values(batch.map((b) => ({ list_id: listId, ...b })))

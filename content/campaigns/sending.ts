@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sql } from "kysely";
 import { AppError, notFound } from "../errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
@@ -38,6 +39,8 @@ const UNAVAILABLE_WAIT_MS = 3_000;
 const SENT_LIKE = ["sent", "delivered", "undelivered", "expired", "unconfirmed"];
 
 /** Every form in which an SMSC may report a message id: lower case without leading zeros, and its hex/decimal twin. */
+const chunks = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
 export function idKeys(id: string): string[] {
   const s = id
     .trim()
@@ -61,7 +64,7 @@ export function createSending(deps: SendingDeps) {
   const { db, clock, log } = deps;
 
   const events: SmsEvents = {
-    receipt: (r) => receipt(r),
+    receipt: (r) => queueReceipt(r),
     inbound: (m) => inbound(m),
     refused: (channelId, reason) => deps.flagReconnect(channelId, reason, clock.now()),
   };
@@ -130,23 +133,35 @@ export function createSending(deps: SendingDeps) {
     }
   }
 
-  async function recordSent(c: CampaignRow, channelId: string, seq: number, via: string, accepted: SmsAccepted, now: Date) {
-    const ids = accepted.ids.flatMap((id, part) =>
-      idKeys(id).map((key) => ({ channel_id: channelId, key, campaign_id: c.id, seq, part, created_at: now })),
+  /** Records a batch's accepted messages in a few statements: their ids (every form), then their status by group. */
+  async function recordSent(c: CampaignRow, sent: { channelId: string; seq: number; via: string; accepted: SmsAccepted }[], now: Date) {
+    const ids = sent.flatMap((m) =>
+      m.accepted.ids.flatMap((id, part) =>
+        idKeys(id).map((key) => ({ channel_id: m.channelId, key, campaign_id: c.id, seq: m.seq, part, created_at: now })),
+      ),
     );
-    if (ids.length)
+    for (let i = 0; i < ids.length; i += 2_000) {
       await db
         .insertInto("sms_message_ids")
-        .values(ids)
+        .values(ids.slice(i, i + 2_000))
         .onConflict((oc) => oc.doNothing())
         .execute();
-    await db
-      .updateTable("campaign_recipients")
-      .set({ status: "sent", via, parts: accepted.parts, sent_at: now })
-      .where("campaign_id", "=", c.id)
-      .where("seq", "=", seq)
-      .where("status", "=", "sending")
-      .execute();
+    }
+    const groups = new Map<string, number[]>();
+    for (const m of sent) {
+      const key = `${m.via}/${m.accepted.parts}`;
+      groups.set(key, [...(groups.get(key) ?? []), m.seq]);
+    }
+    for (const [key, seqs] of groups) {
+      const [via = "sms", parts = "1"] = key.split("/");
+      await db
+        .updateTable("campaign_recipients")
+        .set({ status: "sent", via, parts: Number(parts), sent_at: now })
+        .where("campaign_id", "=", c.id)
+        .where("seq", "in", seqs)
+        .where("status", "=", "sending")
+        .execute();
+    }
   }
 
   async function finishIfDone(c: CampaignRow): Promise<void> {
@@ -184,58 +199,123 @@ export function createSending(deps: SendingDeps) {
     if (moved) await deps.onPublished(c.delivery_id, clock.now());
   }
 
+  /**
+   * SMPP receipts arrive by the thousand a second: they are taken in batches (every 100 ms, or 500 at
+   * once), each batch a few statements. Receipts of HTTP gateways (several parts under one key) go one by one.
+   */
+  let pendingReceipts: SmsReceipt[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  function queueReceipt(r: SmsReceipt): Promise<void> {
+    if (r.messageId.startsWith("http:")) return receipt(r);
+    pendingReceipts.push(r);
+    if (pendingReceipts.length >= 500) void flushReceipts();
+    else flushTimer ??= setTimeout(() => void flushReceipts(), 100);
+    return Promise.resolve();
+  }
+
+  async function flushReceipts(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const batch = pendingReceipts;
+    pendingReceipts = [];
+    if (batch.length === 0) return;
+    try {
+      await foldReceipts(batch);
+    } catch (err) {
+      log.warn({ err, count: batch.length }, "could not record receipts; trying them one by one");
+      for (const r of batch) await receipt(r).catch(() => undefined);
+    }
+  }
+
+  async function foldReceipts(batch: SmsReceipt[]): Promise<void> {
+    const byChannel = new Map<string, SmsReceipt[]>();
+    for (const r of batch) byChannel.set(r.channelId, [...(byChannel.get(r.channelId) ?? []), r]);
+    const late: SmsReceipt[] = [];
+    for (const [channelId, rs] of byChannel) {
+      const byKey = new Map(rs.map((r) => [lookupKey(r.messageId), r]));
+      const taken = await db
+        .deleteFrom("sms_message_ids")
+        .where("channel_id", "=", channelId)
+        .where("key", "in", [...byKey.keys()])
+        .returning(["key", "campaign_id", "seq", "part"])
+        .execute();
+      // The other forms of the same parts' ids go too, so that a repeated receipt finds nothing.
+      for (const part of chunks(taken, 500)) {
+        await sql`delete from sms_message_ids where channel_id = ${channelId} and (campaign_id, seq, part) in (${sql.join(
+          part.map((t) => sql`(${t.campaign_id}, ${t.seq}, ${t.part})`),
+        )})`.execute(db);
+      }
+      const found = new Set(taken.map((t) => t.key));
+      for (const [key, r] of byKey) if (!found.has(key)) late.push(r);
+      // Count each recipient's parts by outcome, then one UPDATE per campaign × outcome × count.
+      const perRecipient = new Map<string, { campaignId: string; seq: number; state: SmsReceipt["state"]; error?: string; n: number }>();
+      for (const t of taken) {
+        const r = byKey.get(t.key);
+        if (!r) continue;
+        const k = `${t.campaign_id}/${t.seq}/${r.state}`;
+        const e = perRecipient.get(k) ?? {
+          campaignId: t.campaign_id,
+          seq: t.seq,
+          state: r.state,
+          ...(r.error ? { error: r.error } : {}),
+          n: 0,
+        };
+        e.n++;
+        perRecipient.set(k, e);
+      }
+      const groups = new Map<string, { campaignId: string; state: SmsReceipt["state"]; error?: string; n: number; seqs: number[] }>();
+      for (const e of perRecipient.values()) {
+        const g = `${e.campaignId}/${e.state}/${e.n}`;
+        const entry = groups.get(g) ?? {
+          campaignId: e.campaignId,
+          state: e.state,
+          ...(e.error ? { error: e.error } : {}),
+          n: e.n,
+          seqs: [],
+        };
+        entry.seqs.push(e.seq);
+        groups.set(g, entry);
+      }
+      for (const g of groups.values()) {
+        for (const seqs of chunks(g.seqs, 1_000)) await fold(g.campaignId, seqs, g.state, g.error, g.n);
+      }
+    }
+    for (const r of late) void receipt(r, 1).catch(() => undefined);
+  }
+
+  /** Folds one part's receipt into each recipient: delivered only when every part was; otherwise the first failure's state. */
+  async function fold(campaignId: string, seqs: number[], state: SmsReceipt["state"], error?: string, parts = 1): Promise<void> {
+    const ok = state === "delivered" ? parts : 0;
+    const why = ok ? null : `${state}${error ? ` (${error})` : ""}`;
+    const folded = await sql<{ status: string }>`
+      update campaign_recipients set
+        parts_done = parts_done + ${parts},
+        parts_delivered = parts_delivered + ${ok},
+        reason = coalesce(reason, ${why}),
+        status = case when parts_done + ${parts} < parts then status
+          when parts_delivered + ${ok} >= parts then 'delivered'
+          else coalesce(${ok ? null : state}, 'undelivered') end,
+        done_at = case when parts_done + ${parts} < parts then done_at else ${clock.now()} end
+      where campaign_id = ${campaignId} and seq in (${sql.join(seqs)}) and status in ('sent', 'unconfirmed')
+      returning status`.execute(db);
+    if (folded.rows.some((r) => r.status === "delivered")) await delivered(campaignId);
+  }
+
   async function receipt(r: SmsReceipt, attempt = 0): Promise<void> {
-    const hit = await db
-      .selectFrom("sms_message_ids")
-      .select(["campaign_id", "seq", "part"])
-      .where("channel_id", "=", r.channelId)
-      .where("key", "=", lookupKey(r.messageId))
-      .orderBy("created_at", "desc")
-      .orderBy("part")
-      .executeTakeFirst();
+    // One statement finds the part by any form of its id and takes it (every form), so a repeated receipt finds nothing.
+    const taken = await sql<{ campaign_id: string; seq: number; part: number }>`
+      delete from sms_message_ids where channel_id = ${r.channelId} and (campaign_id, seq, part) in (
+        select campaign_id, seq, part from sms_message_ids where channel_id = ${r.channelId} and key = ${lookupKey(r.messageId)}
+        order by created_at desc, part limit 1)
+      returning campaign_id, seq, part`.execute(db);
+    const hit = taken.rows[0];
     if (!hit) {
       // A receipt may overtake the record of its submit_sm_resp: look again shortly.
-      if (attempt < 5) setTimeout(() => void receipt(r, attempt + 1).catch((err) => log.warn({ err }, "receipt")), 400 * (attempt + 1));
+      if (attempt < 6) setTimeout(() => void receipt(r, attempt + 1).catch((err) => log.warn({ err }, "receipt")), 500 * (attempt + 1));
       else log.warn({ channelId: r.channelId, messageId: r.messageId }, "a receipt for no known message");
       return;
     }
-    const gone = await db
-      .deleteFrom("sms_message_ids")
-      .where("channel_id", "=", r.channelId)
-      .where("campaign_id", "=", hit.campaign_id)
-      .where("seq", "=", hit.seq)
-      .where("part", "=", hit.part)
-      .executeTakeFirst();
-    if (Number(gone.numDeletedRows) === 0) return; // the same receipt again
-    const ok = r.state === "delivered";
-    const now = clock.now();
-    await db
-      .updateTable("campaign_recipients")
-      .set((eb) => ({
-        parts_done: eb("parts_done", "+", 1),
-        parts_delivered: eb("parts_delivered", "+", ok ? 1 : 0),
-        ...(ok ? {} : { reason: `${r.state}${r.error ? ` (${r.error})` : ""}` }),
-      }))
-      .where("campaign_id", "=", hit.campaign_id)
-      .where("seq", "=", hit.seq)
-      .execute();
-    const row = await db
-      .selectFrom("campaign_recipients")
-      .select(["parts", "parts_done", "parts_delivered", "reason"])
-      .where("campaign_id", "=", hit.campaign_id)
-      .where("seq", "=", hit.seq)
-      .executeTakeFirst();
-    if (!row || row.parts_done < row.parts) return;
-    // Per-part receipts fold into one status: delivered only when every part was.
-    const status = row.parts_delivered >= row.parts ? "delivered" : (row.reason?.split(" ")[0] ?? r.state);
-    await db
-      .updateTable("campaign_recipients")
-      .set({ status, done_at: now })
-      .where("campaign_id", "=", hit.campaign_id)
-      .where("seq", "=", hit.seq)
-      .where("status", "in", ["sent", "unconfirmed"])
-      .execute();
-    if (status === "delivered") await delivered(hit.campaign_id);
+    await fold(hit.campaign_id, [hit.seq], r.state, r.error);
   }
 
   async function inbound(m: SmsInbound): Promise<void> {
@@ -330,29 +410,34 @@ export function createSending(deps: SendingDeps) {
         .returning(["seq", "phone"])
         .execute();
       let unavailable = 0;
+      const sent: { channelId: string; seq: number; via: string; accepted: SmsAccepted }[] = [];
       await Promise.all(
         claimed.map(async ({ seq, phone }) => {
           const r = await submitOne(c, gw, seq, phone);
           const at = clock.now();
-          if ("ok" in r) return recordSent(c, r.via.id, seq, r.via.kind, r.ok, at);
+          if ("ok" in r) {
+            sent.push({ channelId: r.via.id, seq, via: r.via.kind, accepted: r.ok });
+            return;
+          }
           const e = r.error;
-          const back = (values: { status: string; reason: string | null; done_at: Date | null; sent_day?: null }) =>
-            db
+          const back = async (values: { status: string; reason: string | null; done_at: Date | null; sent_day?: null }) => {
+            await db
               .updateTable("campaign_recipients")
               .set(values)
               .where("campaign_id", "=", c.id)
               .where("seq", "=", seq)
               .where("status", "=", "sending")
               .execute();
+          };
           // Not sent (the bind is down, or refused Loa's credentials: the channel is flagged): it waits, never lost.
           if (e.code === "channel_unavailable" || e.code === "rate_limited" || e.code === "auth_expired") {
             unavailable++;
-            return back({ status: "queued", reason: null, done_at: null, sent_day: null });
-          }
-          if (e.code === "channel_unconfirmed") return back({ status: "unconfirmed", reason: e.message, done_at: at });
-          return back({ status: "rejected", reason: e.message, done_at: at });
+            await back({ status: "queued", reason: null, done_at: null, sent_day: null });
+          } else if (e.code === "channel_unconfirmed") await back({ status: "unconfirmed", reason: e.message, done_at: at });
+          else await back({ status: "rejected", reason: e.message, done_at: at });
         }),
       );
+      await recordSent(c, sent, clock.now());
       if (unavailable) return { next: "later", at: new Date(clock.now().getTime() + UNAVAILABLE_WAIT_MS) };
       await finishIfDone(c);
       return { next: "done", status: "sent" };

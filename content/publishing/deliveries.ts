@@ -69,6 +69,7 @@ export interface CampaignHook {
   prepare(
     d: DeliveryRow,
     spec: ScheduleRequest["deliveries"][number],
+    i: number,
   ): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
 }
 
@@ -202,7 +203,7 @@ export function createDeliveryService(
     for (const p of prepared)
       for (const [i, r] of p.rows.entries()) {
         const spec = p.specs[i];
-        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec));
+        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec, i));
       }
     await db.transaction().execute(async (tx) => {
       // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.

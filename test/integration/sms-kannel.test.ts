@@ -216,4 +216,27 @@ describe("SMS campaigns over Kannel", () => {
     expect(after.partsSent).toBe(before.partsSent);
     expect(after.purgedAt).toBeTruthy();
   });
+
+  it("targets a commune or ward of the list, and refuses an empty segment with 422", async () => {
+    const itemId = ok(
+      await hub.api("POST", "/api/items", { agencyId: AGENCY, kind: "sms", title: "Xã", body: "Nop ho so truc tuyen", tasks: ["3.3"] }),
+      "item",
+    ).id;
+    const at = new Date(now.getTime() + 3_600_000).toISOString();
+    const d = ok(
+      await hub.api("POST", `/api/items/${itemId}/schedule`, {
+        deliveries: [{ channelId, at, recipientListId: listId, commune: "xa-phong-dien" }],
+      }),
+      "schedule",
+    ).data[0];
+    expect(d.cost).toMatchObject({ encoding: "GSM-7", segments: 1, recipients: 1, totalSegments: 1 });
+    const empty = await hub.api("POST", `/api/items/${itemId}/schedule`, {
+      deliveries: [{ channelId, at, recipientListId: listId, commune: "xa-khong-co" }],
+    });
+    expect(empty.status).toBe(422);
+    expect(empty.body.field).toBe("deliveries.0.commune");
+    const none = await hub.api("POST", `/api/items/${itemId}/schedule`, { deliveries: [{ channelId, at }] });
+    expect(none.status).toBe(422);
+    expect(none.body.field).toBe("deliveries.0.recipientListId");
+  });
 });

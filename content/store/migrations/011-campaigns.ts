@@ -87,6 +87,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", ts, (c) => c.notNull())
     .addPrimaryKeyConstraint("sms_message_ids_pk", ["channel_id", "key", "campaign_id", "seq", "part"])
     .execute();
+  // A receipt takes every form of its part's id at once.
+  await db.schema.createIndex("sms_message_ids_part").on("sms_message_ids").columns(["campaign_id", "seq", "part"]).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
