@@ -20,8 +20,11 @@ const CONCURRENCY = 24;
  * Memory bounds over the whole run (the hub runs in this process): resident memory may grow by this
  * much (V8 keeps the heap it grew to for 24 requests at once, some carrying 1 MB), and what is still
  * reachable after a full GC by this little (the 10,000 answers the test keeps; nothing per request).
+ * The heap bound is the leak check; RSS is the allocator's high-water mark, which grows with the
+ * routes' largest bodies held at once (112 routes: 287 → 620 MB on a loaded 2-core machine, with 31 MB
+ * retained after GC; 320 MB was set at 53 routes).
  */
-const RSS_BOUND_MB = 320;
+const RSS_BOUND_MB = 400;
 const RETAINED_BOUND_MB = 48;
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
