@@ -8,13 +8,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, errorText } from "../../api.js";
 import { currentLang, formatDateTime, t } from "../../i18n.js";
+import { afterMainContent, mainContentReady } from "../../ready.js";
 import { useSession } from "../../session.js";
 import { FormError, Page } from "../../ui.js";
 import { fromWall, toWall } from "../../vn-time.js";
 import type { CalendarAnswer, CalendarDelivery, Channel, Delivery, DeliveryStatus } from "./data.js";
-import { STATUSES } from "./data.js";
 import { FailureList } from "./failures.js";
+import { takePrefetched } from "./prefetch.js";
 
+const STATUSES: DeliveryStatus[] = ["scheduled", "held", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"];
 /** Deliveries that may still move or be cancelled. */
 const MOVABLE: DeliveryStatus[] = ["scheduled", "held"];
 const RETRYABLE: DeliveryStatus[] = ["failed", "missed", "unconfirmed"];
@@ -28,6 +30,41 @@ const toEvent = (d: CalendarDelivery): EventInput => ({
 
   extendedProps: { delivery: d },
 });
+
+/** A month cell shows this many deliveries, then "+N": FullCalendar lays out every event it is given, hidden or not. */
+const PER_DAY = 3;
+/** Ranges longer than this are the month grid (a week is 7 days). */
+const WEEK_MS = 8 * 86_400_000;
+
+/**
+ * The month grid's events: each day's first deliveries, and one "+N more" event for the rest that opens
+ * the day's list. Two thousand deliveries in a month become at most 4 events a day, so the grid paints
+ * in a fraction of a second.
+ */
+function monthEvents(deliveries: CalendarDelivery[]): EventInput[] {
+  const byDay = new Map<string, CalendarDelivery[]>();
+  for (const d of [...deliveries].sort((a, b) => a.at.localeCompare(b.at))) {
+    const day = toWall(d.at).slice(0, 10);
+    const list = byDay.get(day) ?? [];
+    list.push(d);
+    byDay.set(day, list);
+  }
+  return [...byDay].flatMap(([day, list]) => [
+    ...list.slice(0, PER_DAY).map(toEvent),
+    ...(list.length > PER_DAY
+      ? [
+          {
+            id: `more-${day}`,
+            title: t("cal.more", { n: list.length - PER_DAY }),
+            start: day,
+            allDay: true,
+            editable: false,
+            extendedProps: { day },
+          },
+        ]
+      : []),
+  ]);
+}
 
 /** The agency's deliveries in month, week and list views, by channel and status; drag to reschedule. */
 export default function CalendarPage() {
@@ -44,12 +81,16 @@ export default function CalendarPage() {
   const filters = useRef({ channelId: "", status: "" });
   const agencyQuery = me.agencyId ? `&agencyId=${encodeURIComponent(me.agencyId)}` : "";
 
-  useEffect(() => {
-    api<{ data: Channel[] }>("GET", `/channels?${agencyQuery.slice(1)}`).then(
-      (r) => setChannels(r.data),
-      () => setChannels([]),
-    );
-  }, [agencyQuery]);
+  useEffect(
+    () =>
+      afterMainContent(() =>
+        api<{ data: Channel[] }>("GET", `/channels?${agencyQuery.slice(1)}`).then(
+          (r) => setChannels(r.data),
+          () => setChannels([]),
+        ),
+      ),
+    [agencyQuery],
+  );
 
   useEffect(() => {
     if (!el.current) return;
@@ -67,7 +108,6 @@ export default function CalendarPage() {
       headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
       buttonText: { today: t("cal.today"), month: t("cal.month"), week: t("cal.week"), list: t("cal.list") },
       height: "auto",
-      dayMaxEvents: 4,
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       eventDurationEditable: false,
@@ -76,10 +116,16 @@ export default function CalendarPage() {
         if (me.agencyId) q.set("agencyId", me.agencyId);
         if (filters.current.channelId) q.set("channelId", filters.current.channelId);
         if (filters.current.status) q.set("status", filters.current.status);
-        api<CalendarAnswer>("GET", `/calendar?${q}`).then(
+        const filtered = !!(filters.current.channelId || filters.current.status);
+        (takePrefetched(info.start, info.end, filtered) ?? api<CalendarAnswer>("GET", `/calendar?${q}`)).then(
           (r) => {
-            ok(r.deliveries.map(toEvent));
+            ok(info.end.getTime() - info.start.getTime() > WEEK_MS ? monthEvents(r.deliveries) : r.deliveries.map(toEvent));
             document.body.dataset.calendarEvents = String(r.deliveries.length);
+            performance.mark("loa:calendar-data");
+            requestAnimationFrame(() => {
+              performance.mark("loa:calendar-drawn");
+              mainContentReady();
+            });
           },
           (err) => {
             setError(errorText(err));
@@ -89,15 +135,19 @@ export default function CalendarPage() {
       },
       // Month and week views colour the event by status; the list view keeps dark text and says the status.
       eventClassNames: (arg) => {
-        const d = arg.event.extendedProps.delivery as CalendarDelivery;
+        const d = arg.event.extendedProps.delivery as CalendarDelivery | undefined;
+        if (!d) return ["more"];
         return [arg.view.type.startsWith("list") ? `lst-${d.status}` : `st-${d.status}`];
       },
       eventClick: (arg) => {
         arg.jsEvent.preventDefault();
-        setSelected(arg.event.extendedProps.delivery as CalendarDelivery);
+        const day = arg.event.extendedProps.day as string | undefined;
+        if (day) arg.view.calendar.changeView("listDay", day);
+        else setSelected(arg.event.extendedProps.delivery as CalendarDelivery);
       },
       eventDidMount: (arg) => {
-        const d = arg.event.extendedProps.delivery as CalendarDelivery;
+        const d = arg.event.extendedProps.delivery as CalendarDelivery | undefined;
+        if (!d) return;
         arg.el.setAttribute("aria-label", `${d.channelName}: ${d.title} — ${t(`status.${d.status}`)} — ${formatDateTime(d.at)}`);
         const title = arg.el.querySelector(".fc-list-event-title");
         if (title) {

@@ -1,4 +1,5 @@
-// What the officers' and approvers' pages read from the API, typed as the API answers it.
+// What the officers' and approvers' pages read from the API, typed as the API answers it (types only:
+// a module of values shared by the lazily loaded pages would cost the calendar one more round trip).
 export type DeliveryStatus = "scheduled" | "held" | "publishing" | "published" | "failed" | "unconfirmed" | "cancelled" | "missed";
 export type ChannelKind =
   | "webhook"
@@ -13,8 +14,6 @@ export type ChannelKind =
   | "bulletin_board"
   | "sms";
 export type ItemKind = "news" | "photo" | "infographic" | "video" | "radio" | "programme" | "sms";
-export const ITEM_KINDS: ItemKind[] = ["news", "photo", "infographic", "video", "radio", "programme", "sms"];
-export const STATUSES: DeliveryStatus[] = ["scheduled", "held", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"];
 
 export interface CalendarDelivery {
   id: string;
