@@ -129,7 +129,7 @@ describe("the web app: officers and approvers", () => {
     await entry.locator('[data-kind="facebook_page"]').waitFor();
     // Returning needs a comment: the API's refusal shows next to the comment field.
     await entry.getByRole("button", { name: "Trả lại để sửa" }).click();
-    await expect(entry.locator(".field-error").textContent()).resolves.toBeTruthy();
+    await expect(entry.locator(".field-error").textContent()).resolves.toBe("Hãy ghi rõ cần sửa gì.");
     await screenshot(page, "approver-review");
     await entry.getByRole("button", { name: "Duyệt" }).click();
     await page.getByText("Đã duyệt tin.").waitFor();

@@ -65,6 +65,10 @@ export const vi = {
   "error.required": "Hãy điền trường này.",
   "error.retryIn": "Quá nhiều lần thử. Hãy thử lại sau {seconds} giây.",
   "error.sessionEnded": "Phiên đăng nhập đã kết thúc: hãy đăng nhập lại.",
+  "error.past": "Thời điểm này đã qua: hãy chọn một thời điểm sau bây giờ.",
+  "error.unknownChannel": "Không có kênh này.",
+  "error.noSlots": "Kênh này chưa có khung giờ đăng hằng tuần: hãy chọn giờ.",
+  "error.sayWhat": "Hãy ghi rõ cần sửa gì.",
   ...officerVi,
 } as const;
 
@@ -133,5 +137,9 @@ export const en: Record<MessageKey, string> = {
   "error.required": "Please fill in this field.",
   "error.retryIn": "Too many attempts. Try again in {seconds} s.",
   "error.sessionEnded": "Your session has ended: sign in again.",
+  "error.past": "This time has passed: choose a time after now.",
+  "error.unknownChannel": "There is no such channel.",
+  "error.noSlots": "This channel has no weekly slots: choose a time.",
+  "error.sayWhat": "Say what must change.",
   ...officerEn,
 };
