@@ -95,12 +95,41 @@ try {
     const signIn = await context.request.post("/api/session", { data: OFFICER });
     if (signIn.status() !== 200) throw new Error(`sign-in: ${signIn.status()}`);
     const page = await context.newPage();
+    const cdp = process.env.PROFILE ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     await page.goto("/officer/calendar");
     await page.waitForSelector(".fc-daygrid-event", { timeout: 30_000 });
     const paintMs = (await page.evaluate(
       "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))",
     )) as number;
     const fcpMs = (await page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1")) as number;
+    if (cdp) {
+      const { profile } = (await cdp.send("Profiler.stop")) as {
+        profile: {
+          nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+          samples: number[];
+          timeDeltas: number[];
+        };
+      };
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const self = new Map<string, number>();
+      profile.samples.forEach((id, i) => {
+        const n = byId.get(id);
+        const key = `${n?.callFrame.functionName || "(anon)"} ${n?.callFrame.url.replace(/.*\//, "")}:${n?.callFrame.lineNumber}`;
+        self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      });
+      console.log(
+        [...self]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 25)
+          .map(([k, v]) => `${v.toFixed(1)} ms ${k}`)
+          .join("\n"),
+      );
+    }
     const events = Number(await page.evaluate("document.body.dataset.calendarEvents"));
     if (process.env.PROBE)
       console.log(
@@ -129,6 +158,7 @@ try {
     }
   }
   await run();
+  if (process.env.PROBE) console.log("-- measured runs --");
   const results = [];
   for (let i = 0; i < RUNS; i++) results.push(await run());
   const paints = results.map((r) => r.paintMs).sort((a, b) => a - b);

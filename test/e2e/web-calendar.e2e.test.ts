@@ -115,9 +115,20 @@ describe("the web app: the officer's calendar", () => {
     await screenshot(page, "officer-calendar-month");
   });
 
-  it("cancels a delivery from its panel", async () => {
+  it("reschedules a delivery from its panel with the keyboard, and cancels it", async () => {
     const id = await delivery("Thông báo tạm dừng", nineAm(3));
     await page.goto("/officer/calendar");
+    await page.locator(".fc-daygrid-event", { hasText: "Thông báo tạm dừng" }).focus();
+    await page.keyboard.press("Enter");
+    const field = page.getByRole("dialog").getByLabel("Dời sang (giờ Việt Nam)");
+    await field.fill("2020-01-06T08:00");
+    await page.getByRole("dialog").getByRole("button", { name: "Dời lịch" }).press("Enter");
+    await expect(page.locator("#f-move-at-error").textContent()).resolves.toBe("Thời điểm này đã qua: hãy chọn một thời điểm sau bây giờ.");
+    const later = new Date(nineAm(3).getTime() + 3_600_000);
+    await field.fill(new Date(later.getTime() + 7 * 3_600_000).toISOString().slice(0, 16));
+    await page.getByRole("dialog").getByRole("button", { name: "Dời lịch" }).press("Enter");
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    expect(new Date((await hub.api("GET", `/api/deliveries/${id}`)).body.scheduledAt).toISOString()).toBe(later.toISOString());
     await page.locator(".fc-daygrid-event", { hasText: "Thông báo tạm dừng" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Hủy lượt đăng" }).click();
     await page.getByRole("dialog").waitFor({ state: "detached" });

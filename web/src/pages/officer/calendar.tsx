@@ -11,7 +11,7 @@ import { currentLang, formatDateTime, t } from "../../i18n.js";
 import { afterMainContent, mainContentReady } from "../../ready.js";
 import { useSession } from "../../session.js";
 import { FormError, Page } from "../../ui.js";
-import { fromWall, toWall } from "../../vn-time.js";
+import { fromInput, fromWall, toInput, toWall } from "../../vn-time.js";
 import type { CalendarAnswer, CalendarDelivery, Channel, Delivery, DeliveryStatus } from "./data.js";
 import { FailureList } from "./failures.js";
 import { takePrefetched } from "./prefetch.js";
@@ -43,7 +43,8 @@ const WEEK_MS = 8 * 86_400_000;
  */
 function monthEvents(deliveries: CalendarDelivery[]): EventInput[] {
   const byDay = new Map<string, CalendarDelivery[]>();
-  for (const d of [...deliveries].sort((a, b) => a.at.localeCompare(b.at))) {
+  // ISO 8601 instants in UTC sort as strings; a plain comparison (not localeCompare's collation) is cheap.
+  for (const d of [...deliveries].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) {
     const day = toWall(d.at).slice(0, 10);
     const list = byDay.get(day) ?? [];
     list.push(d);
@@ -94,6 +95,7 @@ export default function CalendarPage() {
 
   useEffect(() => {
     if (!el.current) return;
+    performance.mark("loa:calendar-init");
     const cal = new Calendar(el.current, {
       plugins: [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin],
       // Vietnamese wall-clock times on FullCalendar's UTC zone: see vn-time.ts.
@@ -265,6 +267,25 @@ function DeliveryPanel({ delivery, onClose, onChanged }: { delivery: CalendarDel
     );
   };
   const status = detail?.status ?? delivery.status;
+  // The keyboard's way to reschedule (dragging needs a pointer).
+  const [at, setAt] = useState(() => toInput(delivery.at));
+  const [atError, setAtError] = useState<string | undefined>();
+  const move = (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setAtError(undefined);
+    api("PATCH", `/deliveries/${delivery.id}`, { at: fromInput(at) }).then(
+      () => {
+        setBusy(false);
+        onChanged();
+        onClose();
+      },
+      (err) => {
+        setBusy(false);
+        setAtError(errorText(err));
+      },
+    );
+  };
   return (
     <section
       class="panel"
@@ -308,6 +329,29 @@ function DeliveryPanel({ delivery, onClose, onChanged }: { delivery: CalendarDel
           </>
         )}
       </dl>
+      {MOVABLE.includes(status) && (
+        <form class="reschedule" onSubmit={move} noValidate>
+          <div class={`field${atError ? " field-invalid" : ""}`}>
+            <label for="f-move-at">{t("cal.moveTo")}</label>
+            <input
+              id="f-move-at"
+              type="datetime-local"
+              value={at}
+              aria-invalid={atError ? "true" : undefined}
+              aria-describedby={atError ? "f-move-at-error" : undefined}
+              onInput={(e) => setAt((e.target as HTMLInputElement).value)}
+            />
+            {atError && (
+              <p class="field-error" id="f-move-at-error" role="alert">
+                {atError}
+              </p>
+            )}
+          </div>
+          <button type="submit" disabled={busy}>
+            {t("cal.move")}
+          </button>
+        </form>
+      )}
       <FormError text={error} />
       <div class="actions">
         <Link href={`/officer/items/${delivery.itemId}`} class="button">
