@@ -11,6 +11,8 @@ export async function audit(
   entityId: string,
   at: Date,
   details: Record<string, unknown> = {},
+  /** The agency concerned, when known: the audit log finds the line by it even after the entity is gone. */
+  agencyId?: string | null,
 ): Promise<void> {
   await db
     .insertInto("audit_log")
@@ -22,6 +24,7 @@ export async function audit(
       entity,
       entity_id: entityId,
       details: JSON.stringify(details),
+      ...(agencyId ? { agency_id: agencyId } : {}),
     })
     .execute();
 }

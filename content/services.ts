@@ -72,6 +72,21 @@ export interface ServiceDeps {
 /** Grace beyond the publish timeout before a claimed delivery is judged abandoned by its worker. */
 const STUCK_GRACE_MS = 60_000;
 
+/** A service whose method `name` (taking an actor and an item id first) changes an item's content: the approval freeze is checked after it. */
+function frozenAfter<S extends Record<K, (actor: Actor, itemId: string, ...rest: never[]) => Promise<unknown>>, K extends keyof S>(
+  service: S,
+  name: K,
+  enforce: (itemId: string, actor: Actor) => Promise<boolean>,
+): S {
+  const original = service[name];
+  const wrapped = (async (actor: Actor, itemId: string, ...rest: never[]) => {
+    const answer = await original(actor, itemId, ...rest);
+    await enforce(itemId, actor);
+    return answer;
+  }) as S[K];
+  return { ...service, [name]: wrapped };
+}
+
 /** Wires the use cases to their collaborators; entry points and tests call this once. */
 export function createServices(deps: ServiceDeps) {
   const { db, queue, registry, box, clock, log, config } = deps;
@@ -151,8 +166,10 @@ export function createServices(deps: ServiceDeps) {
     comments: createComments(db, clock, log, deps.mailer),
     notificationReads: createNotificationReads(db, clock),
     webhooks,
+    alerts: itemAlerts,
     auditLog: createAuditLog(db),
-    broadcast,
+    // Changing the read-aloud text is a change of the approved version too.
+    broadcast: { ...broadcast, items: frozenAfter(broadcast.items, "update", (itemId, actor) => approval.enforceFreeze(itemId, actor)) },
     preview,
     oauth: createOAuthService({ db, registry, box, clock, log, apps: config.oauthApps, publicUrl: config.publicUrl }),
     publisher: createPublisher({
@@ -166,6 +183,7 @@ export function createServices(deps: ServiceDeps) {
       onPublished: async (deliveryId, at) => {
         await recordDeliveryPublication(db, deliveryId, at);
       },
+      approvedAsIs: (itemId) => approval.enforceFreeze(itemId),
       flagReconnect: async (channelId, reason, at) => {
         await flagReconnect(db, channelId, reason, at);
         await itemAlerts
@@ -176,7 +194,7 @@ export function createServices(deps: ServiceDeps) {
     buildRequest,
     media: createMediaService(mediaDeps),
     mediaProcessor: createMediaProcessor(mediaDeps),
-    itemMedia: createItemMediaService(db, clock),
+    itemMedia: frozenAfter(createItemMediaService(db, clock), "attach", (itemId, actor) => approval.enforceFreeze(itemId, actor)),
     obligations: createObligationService(db, clock),
     compliance,
     drillDown: createDrillDown(db, clock),

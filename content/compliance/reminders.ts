@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { visibleOnly } from "../access.js";
+import { readScope } from "../access.js";
 import type { Actor, Agency } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
@@ -208,9 +208,13 @@ export function createReminders(db: Db, clock: Clock, log: Log, unconfirmedStati
 
     /** The agency's notifications and those addressed to the reader (others' personal ones stay theirs; admins and auditors see all). */
     async list(actor: Actor, f: NotificationFilter): Promise<Notification[]> {
-      let q = visibleOnly(actor, db.selectFrom("notifications").selectAll());
-      if (actor.role !== "admin" && actor.role !== "auditor" && actor.role !== "system")
-        q = q.where((eb) => eb.or([eb("user_id", "is", null), eb("user_id", "=", actor.id)]));
+      const scope = readScope(actor);
+      let q = db.selectFrom("notifications").selectAll();
+      // A user's own notifications may concern another agency's item (a DOST officer mentioned on it).
+      if (scope !== "all")
+        q = q.where((eb) =>
+          eb.or([eb.and([eb("agency_id", "=", scope.agencyId), eb("user_id", "is", null)]), eb("user_id", "=", actor.id)]),
+        );
       if (f.agencyId) q = q.where("agency_id", "=", f.agencyId);
       if (f.period) q = q.where("period", "=", f.period);
       if (f.kind) q = q.where("kind", "=", f.kind);

@@ -16,7 +16,7 @@ export const AuditQuery = z.strictObject({
   /** An action (`item.approve`), or a prefix ending in `.` (`item.`). */
   action: z.string().min(1).max(100).optional(),
   format: z.enum(["json", "csv"]).default("json"),
-  limit: z.coerce.number().int().min(1).max(10_000).default(500),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
@@ -35,12 +35,12 @@ export interface AuditEntry {
 
 /**
  * The audit log as admins and auditors read it (every agency) and officers and approvers (their
- * agency's). The log line names its entity; the agency is the entity's (or, for an item since
- * deleted, the one its `before` recorded).
+ * agency's). The agency of a line is the one its writer recorded, else its entity's (an item, a
+ * delivery, a channel, a user, a webhook, a media, an agency).
  */
 export function createAuditLog(db: Db) {
   const agencyOf = sql<string | null>`coalesce(
-    items.agency_id, deliveries.agency_id, channels.agency_id, users.agency_id, webhooks.agency_id, media.agency_id,
+    audit_log.agency_id, items.agency_id, deliveries.agency_id, channels.agency_id, users.agency_id, webhooks.agency_id, media.agency_id,
     case when audit_log.entity = 'agency' then audit_log.entity_id end
   )`;
 

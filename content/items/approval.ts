@@ -3,7 +3,7 @@ import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError } from "../errors.js";
-import type { Actor, AgencyApproval, ItemStatus } from "../model.js";
+import { type Actor, type AgencyApproval, type ItemStatus, SYSTEM } from "../model.js";
 import type { EventSink } from "../notify/events.js";
 import { agencyUsers, notifyUsers } from "../notify/notifications.js";
 import type { Clock } from "../ports/clock.js";
@@ -75,7 +75,7 @@ export async function recordTransition(
       occurred_at: at,
     })
     .execute();
-  await audit(tx, actor, `item.${action}`, "item", item.id, at, { from, to, ...(comment ? { comment } : {}), ...details });
+  await audit(tx, actor, `item.${action}`, "item", item.id, at, { from, to, ...(comment ? { comment } : {}), ...details }, item.agency_id);
 }
 
 /** Who decides on an agency's items: admins; the agency's approvers; its officers when the agency approves its own. */
@@ -129,6 +129,18 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
     });
   }
 
+  /** An item waits for approval (submitted, or changed after approval): its approvers and the webhooks hear of it. */
+  async function announce(item: ItemRow, agencyName: string, actor: Actor, now: Date, changed = false) {
+    await tellApprovers(item, agencyName, actor, now);
+    await events().emit({
+      event: "item.submitted",
+      key: `item.submitted:${item.id}:${now.getTime()}`,
+      agencyId: item.agency_id,
+      data: { itemId: item.id, title: item.title, submittedBy: actor.id, ...(changed ? { changedAfterApproval: true } : {}) },
+      at: now,
+    });
+  }
+
   async function tellAuthor(item: ItemRow, kind: string, title: string, body: string, at: Date) {
     if (!item.created_by) return;
     await notifyUsers(db, {
@@ -154,14 +166,7 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
         await move(tx, item, ["draft"], "submitted");
         await recordTransition(tx, item, item.status, "submitted", "submit", actor, now, comment ?? null);
       });
-      await tellApprovers(item, agency.name, actor, now);
-      await events().emit({
-        event: "item.submitted",
-        key: `item.submitted:${item.id}:${now.getTime()}`,
-        agencyId: item.agency_id,
-        data: { itemId: item.id, title: item.title, submittedBy: actor.id },
-        at: now,
-      });
+      await announce(item, agency.name, actor, now);
       return { id: item.id, status: "submitted" as const };
     },
 
@@ -288,13 +293,38 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
     },
 
     /**
+     * Whether an item may go out as it now is. An approved item whose content no longer hashes to the
+     * approved version (changed by a route other than PATCH: media attached, the read-aloud text) goes
+     * back to `submitted` with its deliveries held, and answers false. Items never approved under this
+     * rule (created before migration 012, or not approved) are left as they are.
+     */
+    async enforceFreeze(itemId: string, actor?: Actor): Promise<boolean> {
+      const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
+      if (item?.status !== "approved" || item.approved_hash === null) return true;
+      const hash = contentHash(await readContent(db, itemId));
+      if (hash === item.approved_hash) return true;
+      const now = clock.now();
+      // Who changed it is unknown at publish time: the change then needs approval, as anyone's but an admin's.
+      const outcome = await db.transaction().execute((tx) => api.afterChange(tx, actor ?? SYSTEM, item, hash, now));
+      await deliveries.withdrawn(outcome.held);
+      if (outcome.status === "submitted") await api.announceChanged(item, actor ?? SYSTEM, now);
+      return outcome.status === "approved";
+    },
+
+    /** After `afterChange` sent an approved item back to `submitted` (once its transaction committed). */
+    async announceChanged(item: ItemRow, actor: Actor, now: Date): Promise<void> {
+      const agency = await db.selectFrom("agencies").select("name").where("id", "=", item.agency_id).executeTakeFirst();
+      await announce(item, agency?.name ?? item.agency_id, actor, now, true);
+    },
+
+    /**
      * After an item's content changed (inside the caller's transaction): an approved item whose hash
      * moved goes back to `submitted` with its deliveries held, unless an admin changed it, whose
      * approval then covers the new version. Answers the deliveries held now.
      */
     async afterChange(tx: Db, actor: Actor, item: ItemRow, hash: string, now: Date): Promise<{ status: string; held: string[] }> {
       if (item.status !== "approved" || item.approved_hash === hash) return { status: item.status, held: [] };
-      if (actor.role === "admin" || actor.role === "system") {
+      if (actor.role === "admin") {
         await tx.updateTable("items").set({ approved_hash: hash }).where("id", "=", item.id).execute();
         await recordTransition(tx, item, "approved", "approved", "approve", actor, now, "changed by an admin", hash);
         return { status: "approved", held: [] };

@@ -111,10 +111,20 @@ export function createItemLifecycle(
       }
       const outcome = await db.transaction().execute(async (tx) => {
         const o = await approval.afterChange(tx, actor, item, hash, now);
-        await audit(tx, actor, "item.update", "item", id, now, { before, after, status: { from: item.status, to: o.status } });
+        await audit(
+          tx,
+          actor,
+          "item.update",
+          "item",
+          id,
+          now,
+          { before, after, status: { from: item.status, to: o.status } },
+          item.agency_id,
+        );
         return o;
       });
       await deliveries.withdrawn(outcome.held);
+      if (outcome.status === "submitted" && item.status === "approved") await approval.announceChanged(item, actor, now);
       return { id, status: outcome.status, contentHash: hash, held: outcome.held.length };
     },
 
@@ -146,10 +156,16 @@ export function createItemLifecycle(
           throw new AppError("conflict", "a delivery of this item is publishing: archive the item instead", { field: "id" });
         await tx.deleteFrom("deliveries").where("item_id", "=", id).execute();
         await tx.deleteFrom("items").where("id", "=", id).execute();
-        await audit(tx, actor, "item.delete", "item", id, now, {
-          before: { ...before, status: item.status },
-          deliveries: rows.map((r) => r.id),
-        });
+        await audit(
+          tx,
+          actor,
+          "item.delete",
+          "item",
+          id,
+          now,
+          { before: { ...before, status: item.status }, deliveries: rows.map((r) => r.id) },
+          item.agency_id,
+        );
         return rows.map((r) => r.id);
       });
       await deliveries.withdrawn(gone);
@@ -176,7 +192,7 @@ export function createItemLifecycle(
         await tx.insertInto("items").values(copy).execute();
         await writeContent(tx, copy.id, content, actor.id, now);
         await recordTransition(tx, copy, null, copy.status, "create", actor, now, null, approved ? hash : null, { duplicatedFrom: id });
-        await audit(tx, actor, "item.duplicate", "item", id, now, { copy: copy.id });
+        await audit(tx, actor, "item.duplicate", "item", id, now, { copy: copy.id }, item.agency_id);
       });
       return { id: copy.id, duplicatedFrom: id, status: copy.status };
     },

@@ -61,12 +61,12 @@ export async function agencyUsers(db: Db, agencyId: string, roles: string[]): Pr
 
 /** Reading notifications: a user's own and their agency's; marking them read, per user. */
 export function createNotificationReads(db: Db, clock: Clock) {
-  /** Notifications the actor may read: admins and auditors all; others their agency's, not addressed to someone else. */
+  /** Notifications the actor may read: admins and auditors all; others their agency's and their own (none addressed to someone else). */
   async function readable(actor: Actor, id: string) {
     const row = await db.selectFrom("notifications").select(["id", "agency_id", "user_id"]).where("id", "=", id).executeTakeFirst();
     const scope = readScope(actor);
     if (!row) throw notFound("notification");
-    if (scope !== "all" && (row.agency_id !== scope.agencyId || (row.user_id !== null && row.user_id !== actor.id)))
+    if (scope !== "all" && (row.user_id === null ? row.agency_id !== scope.agencyId : row.user_id !== actor.id))
       throw notFound("notification");
     return row;
   }

@@ -13,10 +13,20 @@ import type { Db } from "../store/db.js";
 import type { WebhookRow } from "../store/workflow.schema.js";
 import { type EventSink, type OutgoingEvent, WebhookEventName } from "./events.js";
 
+/** A URL carrying a user name or password is refused (zod runs this even after the URL check failed, hence the try). */
+function noCredentials(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return !url.username && !url.password;
+  } catch {
+    return true;
+  }
+}
+
 const Url = z
   .url({ protocol: /^https?$/, error: "an http:// or https:// URL" })
   .max(2_000)
-  .refine((u) => !new URL(u).username && !new URL(u).password, "no credentials in the URL: the signature authenticates Loa");
+  .refine(noCredentials, "no credentials in the URL: the signature authenticates Loa");
 const Events = z.array(WebhookEventName).min(1).max(WebhookEventName.options.length);
 
 export const NewWebhook = z.strictObject({
@@ -56,6 +66,8 @@ const MAX_BACKOFF_MS = 3_600_000;
 /** A claimed event no worker finished within this is tried again. */
 const LEASE_MS = 60_000;
 const BATCH = 50;
+/** Subscribers sent to at once by one dispatcher tick. */
+const SUBSCRIBERS_AT_ONCE = 8;
 
 /** `sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`: the timestamp is signed with the body, so an old request cannot be replayed with a new timestamp. */
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
@@ -131,7 +143,9 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
       await res.arrayBuffer().catch(() => undefined);
       if (!res.ok) error = `the receiver answered ${res.status}`;
     } catch (err) {
-      error = ((err as Error).message || String(err)).slice(0, 500);
+      // fetch says only "fetch failed"; why (refused by the outbound policy, DNS, a reset) is in its cause.
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      error = `${(err as Error).message || String(err)}${cause ? `: ${cause}` : ""}`.slice(0, 500);
     }
     const n = e.attempts + 1;
     const done = error === null;
@@ -219,7 +233,16 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
         updated_at: now,
       };
       await db.insertInto("webhooks").values(row).execute();
-      await audit(db, actor, "webhook.create", "webhook", row.id, now, { url: row.url, events: input.events, agencyId: row.agency_id });
+      await audit(
+        db,
+        actor,
+        "webhook.create",
+        "webhook",
+        row.id,
+        now,
+        { url: row.url, events: input.events, agencyId: row.agency_id },
+        row.agency_id,
+      );
       return { ...view(row), secret };
     },
 
@@ -251,15 +274,24 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
       if (change.paused === false)
         await db.updateTable("webhook_events").set({ next_at: now }).where("webhook_id", "=", id).where("status", "=", "pending").execute();
       const { rotateSecret: _r, ...logged } = change;
-      await audit(db, actor, "webhook.update", "webhook", id, now, { ...logged, ...(secret ? { rotatedSecret: true } : {}) });
+      await audit(
+        db,
+        actor,
+        "webhook.update",
+        "webhook",
+        id,
+        now,
+        { ...logged, ...(secret ? { rotatedSecret: true } : {}) },
+        row.agency_id,
+      );
       return { ...view({ ...row, ...values }), ...(secret ? { secret } : {}) };
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
-      await load(actor, id);
+      const row = await load(actor, id);
       const now = clock.now();
       await db.deleteFrom("webhooks").where("id", "=", id).execute();
-      await audit(db, actor, "webhook.delete", "webhook", id, now);
+      await audit(db, actor, "webhook.delete", "webhook", id, now, { url: row.url }, row.agency_id);
     },
 
     /** `GET /api/webhooks/:id/deliveries`: each event with each attempt's answer, newest first. */
@@ -301,16 +333,17 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
       const due = await db
         .selectFrom("webhook_events")
         .innerJoin("webhooks", "webhooks.id", "webhook_events.webhook_id")
-        .select(["webhook_events.id", "webhook_events.next_at"])
+        .select(["webhook_events.id", "webhook_events.next_at", "webhook_events.webhook_id"])
         .where("webhook_events.status", "=", "pending")
         .where("webhook_events.next_at", "<=", now)
         .where("webhooks.paused_at", "is", null)
         .orderBy("webhook_events.next_at")
+        .orderBy("webhook_events.created_at")
         .limit(BATCH)
         .execute();
       let delivered = 0;
       let tried = 0;
-      for (const d of due) {
+      const send = async (d: (typeof due)[number]) => {
         const claimed = await db
           .updateTable("webhook_events")
           .set({ next_at: new Date(now.getTime() + LEASE_MS) })
@@ -319,12 +352,21 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
           .where("next_at", "=", d.next_at)
           .returningAll()
           .executeTakeFirst();
-        if (!claimed) continue;
+        if (!claimed) return;
         const hook = await db.selectFrom("webhooks").selectAll().where("id", "=", claimed.webhook_id).executeTakeFirst();
-        if (!hook) continue;
+        if (!hook) return;
         tried++;
         if (await attempt(claimed, hook)) delivered++;
-      }
+      };
+      // Each subscriber's events in order, one at a time; subscribers side by side, so a slow one delays only itself.
+      const bySubscriber = new Map<string, typeof due>();
+      for (const d of due) bySubscriber.set(d.webhook_id, [...(bySubscriber.get(d.webhook_id) ?? []), d]);
+      const queues = [...bySubscriber.values()];
+      await Promise.all(
+        Array.from({ length: Math.min(SUBSCRIBERS_AT_ONCE, queues.length) }, async () => {
+          for (let q = queues.shift(); q; q = queues.shift()) for (const d of q) await send(d);
+        }),
+      );
       return { tried, delivered };
     },
 

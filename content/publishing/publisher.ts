@@ -48,13 +48,29 @@ export interface PublisherDeps {
   onPublished(deliveryId: string, at: Date): Promise<void>;
   /** The provider refused the channel's credentials: its agency must connect the account again. */
   flagReconnect(channelId: string, reason: string, at: Date): Promise<void>;
+  /**
+   * Whether the item may go out as it now is (its approved version unchanged); when not, its
+   * deliveries were held meanwhile (content/items/approval.ts). Absent: always.
+   */
+  approvedAsIs?(itemId: string): Promise<boolean>;
 }
 
 /**
  * Publishes one delivery: prepares its request, claims it with a conditional UPDATE (a second claimer
  * gets nothing), calls the channel's adapter outside any transaction, and records the outcome.
  */
-export function createPublisher({ db, state, build, clock, policy, log, limiter, onPublished, flagReconnect }: PublisherDeps) {
+export function createPublisher({
+  db,
+  state,
+  build,
+  clock,
+  policy,
+  log,
+  limiter,
+  onPublished,
+  flagReconnect,
+  approvedAsIs,
+}: PublisherDeps) {
   async function failure(d: DeliveryRow, err: unknown): Promise<PublishOutcome> {
     const e =
       err instanceof AppError
@@ -146,6 +162,8 @@ export function createPublisher({ db, state, build, clock, policy, log, limiter,
         }
         return { next: "done", status: "missed" };
       }
+      // The approved version is frozen: a change that escaped the edit route holds the delivery instead of publishing it.
+      if (approvedAsIs && !(await approvedAsIs(d.item_id))) return { next: "done", status: "held" };
       const built = await prepare(d);
       if (typeof built === "string") {
         await state.failed(d.id, built);

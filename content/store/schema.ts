@@ -165,6 +165,8 @@ export interface AuditTable {
   entity: string;
   entity_id: string;
   details: string;
+  /** The agency concerned, when the writer knew it (migration 012). */
+  agency_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MediaTable {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS } from "../helpers/db.js";
 import { createItem, settled, webhookChannel } from "../helpers/fixtures.js";
 import { type Api, sleep, startHub, type TestHub } from "../helpers/hub.js";
+import { uniquePng, uploadAs } from "../helpers/world.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
 const OWN = "so-noi-vu";
@@ -82,6 +83,8 @@ describe.each(DB_KINDS)("approval (%s)", (kind) => {
     expect(
       (await api("GET", "/api/approvals", undefined, t.otherApprover)).body.data.map((q: { itemId: string }) => q.itemId),
     ).not.toContain(itemId);
+    // An officer of an agency that requires its approver has nothing to decide on.
+    expect((await api("GET", "/api/approvals", undefined, t.officer)).body.data).toEqual([]);
     const approverNotes = await api("GET", "/api/notifications?kind=approval_requested", undefined, t.approver);
     expect(approverNotes.body.data.some((n: { data: { itemId: string } }) => n.data.itemId === itemId)).toBe(true);
 
@@ -173,6 +176,8 @@ describe.each(DB_KINDS)("approval (%s)", (kind) => {
     expect((await api("GET", "/api/approvals", undefined, t.approver)).body.data.map((q: { itemId: string }) => q.itemId)).toContain(
       itemId,
     );
+    const asked = (await api("GET", "/api/notifications?kind=approval_requested&limit=500", undefined, t.approver)).body.data;
+    expect(asked.filter((n: { data: { itemId: string } }) => n.data.itemId === itemId)).toHaveLength(2); // submitted, then changed
     const again = await api("POST", `/api/items/${itemId}/approve`, {}, t.approver);
     expect(again.body).toMatchObject({ status: "approved", released: 1, contentHash: changed.body.contentHash });
     expect((await delivery(d.id)).status).toBe("scheduled");
@@ -186,5 +191,80 @@ describe.each(DB_KINDS)("approval (%s)", (kind) => {
     const res = await api("PATCH", `/api/items/${item.id}`, { title: "Tiêu đề do quản trị sửa" });
     expect(res.body).toMatchObject({ status: "approved", held: 0 });
     expect((await delivery(d.id)).status).toBe("scheduled");
+  });
+
+  it("holds the deliveries again when an approved item's media or read-aloud text change by their own routes", async () => {
+    const itemId = await officerItem();
+    await api("POST", `/api/items/${itemId}/submit`, {}, t.officer);
+    await api("POST", `/api/items/${itemId}/approve`, {}, t.approver);
+    const d = await scheduleIn(itemId, 3_600_000);
+    // The priority is not part of the approved version; the read-aloud text is.
+    expect((await api("PUT", `/api/items/${itemId}/broadcast`, { priority: "uu_tien" }, t.officer)).status).toBe(200);
+    expect(await status(itemId)).toBe("approved");
+    expect((await api("PUT", `/api/items/${itemId}/broadcast`, { readAloud: "Bà con chú ý" }, t.officer)).status).toBe(200);
+    expect(await status(itemId)).toBe("submitted");
+    expect((await delivery(d.id)).status).toBe("held");
+
+    const other = await officerItem();
+    await api("POST", `/api/items/${other}/submit`, {}, t.officer);
+    await api("POST", `/api/items/${other}/approve`, {}, t.approver);
+    const photo = await uploadAs(hub, OWN, await uniquePng());
+    expect((await api("POST", `/api/items/${other}/media`, { mediaIds: [photo.body.id] }, t.officer)).status).toBe(200);
+    expect(await status(other)).toBe("submitted");
+  });
+
+  it("holds a delivery at publish time when its approved item changed behind the edit route", async () => {
+    const itemId = await officerItem();
+    await api("POST", `/api/items/${itemId}/submit`, {}, t.officer);
+    await api("POST", `/api/items/${itemId}/approve`, {}, t.approver);
+    const d = await scheduleIn(itemId, 60_000);
+    // A change written straight to the database (an import, a script): the publisher notices the hash.
+    await hub.running.runtime.services.db.updateTable("items").set({ body: "Sửa ngoài luồng" }).where("id", "=", itemId).execute();
+    await hub.running.runtime.services.db.updateTable("deliveries").set({ run_at: new Date() }).where("id", "=", d.id).execute();
+    expect(await hub.running.runtime.services.publisher.run(d.id)).toMatchObject({ status: "held" });
+    expect((await delivery(d.id)).status).toBe("held");
+    expect(await status(itemId)).toBe("submitted");
+    expect(stub.posts.filter((p) => p.key === d.id)).toHaveLength(0);
+  });
+});
+
+describe("approval after a held delivery's time", () => {
+  let hub: TestHub;
+  let stub: WebhookStub;
+  let api: Api;
+  let channelId: string;
+  let officer: string;
+  let approver: string;
+
+  beforeAll(async () => {
+    stub = await new WebhookStub("khoa-cong-so-noi-vu-456").start();
+    hub = await startHub("sqlite", { roles: ["web"], allow: [stub.url], env: { MISSED_AFTER: "2s" } });
+    api = hub.api;
+    channelId = await webhookChannel(api, stub, OWN);
+    officer = (await api("POST", "/api/users", { name: "Cán bộ", role: "officer", agencyId: OWN })).body.token;
+    approver = (await api("POST", "/api/users", { name: "Lãnh đạo", role: "approver", agencyId: OWN })).body.token;
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await stub?.stop();
+  });
+
+  it("sends a delivery at once when approved a little after its time, and marks it missed past MISSED_AFTER", async () => {
+    const submitted = async () => {
+      const id = (await createItem(api, { agencyId: OWN, tasks: [] }, officer)).id as string;
+      const d = (await api("POST", `/api/items/${id}/schedule`, { deliveries: [{ channelId }] }, officer)).body.data[0];
+      await api("POST", `/api/items/${id}/submit`, {}, officer);
+      return { id, deliveryId: d.id as string };
+    };
+    const run = (id: string) => hub.running.runtime.services.publisher.run(id);
+    const soon = await submitted();
+    const late = await submitted();
+    await sleep(500);
+    expect((await api("POST", `/api/items/${soon.id}/approve`, {}, approver)).body.released).toBe(1);
+    expect(await run(soon.deliveryId)).toMatchObject({ status: "published" });
+    await sleep(2_200);
+    expect((await api("POST", `/api/items/${late.id}/approve`, {}, approver)).body.released).toBe(1);
+    expect(await run(late.deliveryId)).toMatchObject({ status: "missed" });
+    expect(stub.posts.filter((p) => p.key === late.deliveryId)).toHaveLength(0);
   });
 });

@@ -5,7 +5,7 @@ import { timestampType } from "./column-types.js";
  * The editorial workflow (issue 12, first half): each agency's approval setting; the approved
  * version's content hash and the status an archived item had; every status transition of an item
  * (who, when, comment); threaded comments; notifications addressed to one user and who read what;
- * outgoing webhooks, their events and each attempt.
+ * outgoing webhooks, their events and each attempt; the agency of an audit line.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const ts = timestampType(db);
@@ -93,11 +93,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("attempted_at", ts, (c) => c.notNull())
     .execute();
   await db.schema.createIndex("webhook_attempts_hook").on("webhook_attempts").columns(["webhook_id", "attempted_at"]).execute();
+  // The agency a line concerns, written when known (an item deleted since keeps its agency here).
+  await db.schema.alterTable("audit_log").addColumn("agency_id", "text").execute();
   await db.schema.createIndex("audit_log_time").on("audit_log").columns(["occurred_at"]).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex("audit_log_time").execute();
+  await db.schema.alterTable("audit_log").dropColumn("agency_id").execute();
   for (const t of ["webhook_attempts", "webhook_events", "webhooks", "notification_reads", "item_comments", "item_transitions"])
     await db.schema.dropTable(t).execute();
   await db.schema.alterTable("notifications").dropColumn("user_id").execute();
