@@ -1,4 +1,4 @@
-import { Calendar, type EventInput, type EventSourceFuncArg } from "@fullcalendar/core";
+import { Calendar, type CalendarOptions, type EventInput, type EventSourceFuncArg } from "@fullcalendar/core";
 import viLocale from "@fullcalendar/core/locales/vi";
 import dayGridPlugin from "@fullcalendar/daygrid";
 import interactionPlugin from "@fullcalendar/interaction";
@@ -14,7 +14,7 @@ import { FormError, Page } from "../../ui.js";
 import { fromInput, fromWall, toInput, toWall } from "../../vn-time.js";
 import type { CalendarAnswer, CalendarDelivery, Channel, Delivery, DeliveryStatus } from "./data.js";
 import { FailureList } from "./failures.js";
-import { takePrefetched } from "./prefetch.js";
+import { prefetchSettled, takePrefetched } from "./prefetch.js";
 
 const STATUSES: DeliveryStatus[] = ["scheduled", "held", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"];
 /** Deliveries that may still move or be cancelled. */
@@ -94,9 +94,25 @@ export default function CalendarPage() {
   );
 
   useEffect(() => {
-    if (!el.current) return;
-    performance.mark("loa:calendar-init");
-    const cal = new Calendar(el.current, {
+    let cal: Calendar | undefined;
+    let gone = false;
+    const build = () => {
+      if (gone || !el.current) return;
+      performance.mark("loa:calendar-init");
+      cal = new Calendar(el.current, options);
+      cal.render();
+      calendar.current = cal;
+    };
+    const deliver = (info: EventSourceFuncArg, ok: (events: EventInput[]) => void, r: CalendarAnswer) => {
+      ok(info.end.getTime() - info.start.getTime() > WEEK_MS ? monthEvents(r.deliveries) : r.deliveries.map(toEvent));
+      document.body.dataset.calendarEvents = String(r.deliveries.length);
+      performance.mark("loa:calendar-data");
+      requestAnimationFrame(() => {
+        performance.mark("loa:calendar-drawn");
+        mainContentReady();
+      });
+    };
+    const options: CalendarOptions = {
       plugins: [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin],
       // Vietnamese wall-clock times on FullCalendar's UTC zone: see vn-time.ts.
       timeZone: "UTC",
@@ -119,16 +135,11 @@ export default function CalendarPage() {
         if (filters.current.channelId) q.set("channelId", filters.current.channelId);
         if (filters.current.status) q.set("status", filters.current.status);
         const filtered = !!(filters.current.channelId || filters.current.status);
-        (takePrefetched(info.start, info.end, filtered) ?? api<CalendarAnswer>("GET", `/calendar?${q}`)).then(
-          (r) => {
-            ok(info.end.getTime() - info.start.getTime() > WEEK_MS ? monthEvents(r.deliveries) : r.deliveries.map(toEvent));
-            document.body.dataset.calendarEvents = String(r.deliveries.length);
-            performance.mark("loa:calendar-data");
-            requestAnimationFrame(() => {
-              performance.mark("loa:calendar-drawn");
-              mainContentReady();
-            });
-          },
+        const pre = takePrefetched(info.start, info.end, filtered);
+        // Arrived already: given synchronously, so that the first render draws the events.
+        if (pre && !(pre instanceof Promise)) return deliver(info, ok, pre);
+        (pre ?? api<CalendarAnswer>("GET", `/calendar?${q}`)).then(
+          (r) => deliver(info, ok, r),
           (err) => {
             setError(errorText(err));
             fail(err as Error);
@@ -176,10 +187,14 @@ export default function CalendarPage() {
           },
         );
       },
-    });
-    cal.render();
-    calendar.current = cal;
-    return () => cal.destroy();
+    };
+    const settled = prefetchSettled();
+    if (settled) void settled.then(build);
+    else build();
+    return () => {
+      gone = true;
+      cal?.destroy();
+    };
   }, [me.agencyId]);
 
   const refetch = () => {

@@ -14,20 +14,36 @@ export function monthGridRange(now = new Date()): { start: Date; end: Date } {
   return { start, end: new Date(start.getTime() + 42 * DAY) };
 }
 
-let prefetched: { key: string; answer: Promise<CalendarAnswer> } | undefined;
+let prefetched: { key: string; answer: Promise<CalendarAnswer>; value?: CalendarAnswer; settled: Promise<void> } | undefined;
 const keyOf = (start: Date, end: Date) => `${start.toISOString()}/${end.toISOString()}`;
 
 /** Starts loading this month's calendar (for the signed-in officer's agency: the API's default for officers). */
 export function prefetchMonth(): void {
   const { start, end } = monthGridRange();
   const answer = api<CalendarAnswer>("GET", `/calendar?${new URLSearchParams({ from: fromWall(start), to: fromWall(end) })}`);
-  answer.catch(() => undefined);
-  prefetched = { key: keyOf(start, end), answer };
+  const entry: NonNullable<typeof prefetched> = {
+    key: keyOf(start, end),
+    answer,
+    settled: answer.then(
+      (value) => {
+        entry.value = value;
+      },
+      () => undefined,
+    ),
+  };
+  prefetched = entry;
 }
 
-/** The prefetched answer for this range, once, if it was asked for with no filter. */
-export function takePrefetched(start: Date, end: Date, filtered: boolean): Promise<CalendarAnswer> | undefined {
+/**
+ * Resolves once the prefetched month has arrived (or failed), if one was asked for: the calendar is
+ * then built with its events in its first render, rather than rendered empty and again with them.
+ */
+export const prefetchSettled = (): Promise<void> | undefined => prefetched?.settled;
+
+/** The prefetched answer for this range, once, if it was asked for with no filter: the answer itself when it has arrived, else its promise. */
+export function takePrefetched(start: Date, end: Date, filtered: boolean): CalendarAnswer | Promise<CalendarAnswer> | undefined {
   const p = prefetched;
   prefetched = undefined;
-  return p && !filtered && p.key === keyOf(start, end) ? p.answer : undefined;
+  if (!p || filtered || p.key !== keyOf(start, end)) return undefined;
+  return p.value ?? p.answer;
 }
