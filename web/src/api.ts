@@ -17,7 +17,8 @@ export class ApiError extends Error {
 }
 
 const CSRF_COOKIE = "loa_csrf";
-const csrfToken = () =>
+/** The session's CSRF token, from the `loa_csrf` cookie the sign-in set: every write carries it. */
+export const csrfToken = () =>
   document.cookie
     .split(";")
     .map((c) => c.trim().split("="))
