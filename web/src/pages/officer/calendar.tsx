@@ -33,6 +33,8 @@ const toEvent = (d: CalendarDelivery): EventInput => ({
 
 /** A month cell shows this many deliveries, then "+N": FullCalendar lays out every event it is given, hidden or not. */
 const PER_DAY = 3;
+/** How often the calendar asks again while it is on screen. */
+const REFRESH_MS = 30_000;
 /** Ranges longer than this are the month grid (a week is 7 days). */
 const WEEK_MS = 8 * 86_400_000;
 
@@ -191,8 +193,13 @@ export default function CalendarPage() {
     const settled = prefetchSettled();
     if (settled) void settled.then(build);
     else build();
+    // Statuses change on their own (published, failed): the calendar follows while it is on screen.
+    const refresh = window.setInterval(() => {
+      if (document.visibilityState === "visible") cal?.refetchEvents();
+    }, REFRESH_MS);
     return () => {
       gone = true;
+      window.clearInterval(refresh);
       cal?.destroy();
     };
   }, [me.agencyId]);
