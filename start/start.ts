@@ -78,8 +78,6 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
     stops.push(() => clock.stop());
   }
   if (roles.includes("web")) {
-    // The web app is bundled in memory (esbuild, well under a second) before the first page is asked for.
-    await webBundle();
     const web = await startHttpServer(services, runtime.redis, log, config, {
       queues: [runtime.queue.queue, runtime.mediaQueue.queue],
       metrics: runtime.metrics.registry,
@@ -112,6 +110,9 @@ export async function main(roles: Role[]): Promise<void> {
   let running: Running;
   try {
     running = await startLoa(loadConfig(process.env), roles);
+    // The web app is bundled in memory at start (esbuild, well under a second), so that a broken build
+    // stops the start; elsewhere (tests) it is built at the first page asked for.
+    if (roles.includes("web")) await webBundle();
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);

@@ -107,6 +107,16 @@ describe("the web app: officers and approvers", () => {
       10_000,
       "the YouTube preview to follow the new title",
     );
+    // A per-channel variant: Facebook gets its own text, the others keep the item's.
+    await page.getByText("Nội dung riêng cho từng kênh").click();
+    await page.locator("#f-variant-facebook_page").fill("Nộp hồ sơ online tại nhà, nhanh và miễn phí!");
+    await eventually(
+      async () =>
+        (await previews.locator('[data-kind="facebook_page"] .fb-text').textContent())?.includes("nhanh và miễn phí") ? true : undefined,
+      10_000,
+      "the Facebook preview to show its own text",
+    );
+    await expect(previews.locator('[data-kind="loudspeaker"] .script').textContent()).resolves.not.toContain("miễn phí");
     await page.getByRole("button", { name: "Gửi duyệt" }).click();
     await page.getByText("Đã gửi duyệt. Người duyệt của đơn vị sẽ nhận được thông báo.").waitFor();
     const item = await hub.api("GET", `/api/items/${itemId}`);
@@ -115,6 +125,7 @@ describe("the web app: officers and approvers", () => {
       kind: "infographic",
       title: "5 bước nộp hồ sơ trực tuyến tại Cần Thơ",
       tasks: ["1.3"],
+      variants: { facebook_page: { body: "Nộp hồ sơ online tại nhà, nhanh và miễn phí!" } },
     });
     expect((await hub.api("GET", `/api/items/${itemId}/media`)).body.data).toHaveLength(1);
     await page.context().close();
@@ -129,7 +140,7 @@ describe("the web app: officers and approvers", () => {
     await entry.locator('[data-kind="facebook_page"]').waitFor();
     // Returning needs a comment: the API's refusal shows next to the comment field.
     await entry.getByRole("button", { name: "Trả lại để sửa" }).click();
-    await expect(entry.locator(".field-error").textContent()).resolves.toBeTruthy();
+    await expect(entry.locator(".field-error").textContent()).resolves.toBe("Hãy ghi rõ cần sửa gì.");
     await screenshot(page, "approver-review");
     await entry.getByRole("button", { name: "Duyệt" }).click();
     await page.getByText("Đã duyệt tin.").waitFor();

@@ -17,7 +17,8 @@ export class ApiError extends Error {
 }
 
 const CSRF_COOKIE = "loa_csrf";
-const csrfToken = () =>
+/** The session's CSRF token, from the `loa_csrf` cookie the sign-in set: every write carries it. */
+export const csrfToken = () =>
   document.cookie
     .split(";")
     .map((c) => c.trim().split("="))
@@ -76,6 +77,10 @@ const KNOWN: [RegExp, MessageKey, (m: RegExpExecArray) => Record<string, string>
   [/^your session has ended/, "error.sessionEnded", () => ({})],
   [/at least (\d+) characters|>=(\d+) characters/, "error.tooShort", (m) => ({ min: m[1] ?? m[2] ?? "" })],
   [/: required$/, "error.required", () => ({})],
+  [/ is in the past$/, "error.past", () => ({})],
+  [/^unknown channel /, "error.unknownChannel", () => ({})],
+  [/has no weekly slots/, "error.noSlots", () => ({})],
+  [/say what must change/, "error.sayWhat", () => ({})],
 ];
 
 /** What to tell the user about a failure, in their language: a known message, else the code's sentence and the API's detail. */

@@ -44,12 +44,17 @@ export const hasMessage = (key: string): key is MessageKey => key in vi;
 
 export const TIME_ZONE = "Asia/Ho_Chi_Minh";
 
-const parts = (d: Date, options: Intl.DateTimeFormatOptions) =>
-  Object.fromEntries(
-    new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: TIME_ZONE, ...options })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
+/** Formatters are costly to build (a calendar labels hundreds of events): one per language and shape. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const parts = (d: Date, options: Intl.DateTimeFormatOptions) => {
+  const key = `${lang}${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === "vi" ? "vi-VN" : "en-GB", { timeZone: TIME_ZONE, ...options });
+    formatters.set(key, f);
+  }
+  return Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value])) as Record<string, string>;
+};
 
 /** `Thứ Hai, 07/12/2026 08:00`: the weekday, the date and the time in Asia/Ho_Chi_Minh. */
 export function formatDateTime(value: string | Date): string {

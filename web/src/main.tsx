@@ -5,8 +5,9 @@ import { useEffect, useState } from "preact/hooks";
 import { Link, Redirect, Route, Switch, useLocation } from "wouter-preact";
 import { api, onSignedOut } from "./api.js";
 import { currentLang, onLangChange, t } from "./i18n.js";
+import { prefetchMonth } from "./pages/officer/prefetch.js";
 import SignInPage from "./pages/signin.js";
-import { HOME, pagesFor } from "./routes.js";
+import { HOME, PAGES, pagesFor } from "./routes.js";
 import { type Me, SessionContext } from "./session.js";
 import { Shell } from "./shell.js";
 import { Page } from "./ui.js";
@@ -66,6 +67,10 @@ function App() {
     </SessionContext.Provider>
   );
 }
+
+// The code of the page the address names loads while the session is checked; the month calendar's data too.
+PAGES.find((p) => p.path === location.pathname)?.component.preload?.();
+if (location.pathname === "/officer/calendar" && !window.matchMedia("(max-width: 40rem)").matches) prefetchMonth();
 
 const root = document.getElementById("app");
 if (root) render(<App />, root);

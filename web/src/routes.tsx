@@ -11,7 +11,7 @@ export interface PageRoute {
   path: string;
   roles: readonly Role[];
   nav?: MessageKey;
-  component: ComponentType<PageProps>;
+  component: ComponentType<PageProps> & { preload?: () => void };
 }
 
 /** Where each role lands after signing in. */

@@ -1,10 +1,4 @@
-import { ApiError } from "./api.js";
-
-const csrf = () =>
-  document.cookie
-    .split(";")
-    .map((c) => c.trim().split("="))
-    .find(([k]) => k === "loa_csrf")?.[1];
+import { ApiError, csrfToken } from "./api.js";
 
 /**
  * Uploads a file to `POST /api/media` (multipart: `agencyId` first, then the file) with the session
@@ -14,7 +8,7 @@ export function uploadMedia<T>(agencyId: string, file: File, onProgress: (fracti
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/media");
-    const token = csrf();
+    const token = csrfToken();
     if (token) xhr.setRequestHeader("x-csrf-token", token);
     xhr.setRequestHeader("accept", "application/json");
     xhr.upload.onprogress = (e) => {

@@ -1,4 +1,4 @@
-import { Calendar, type EventInput, type EventSourceFuncArg } from "@fullcalendar/core";
+import { Calendar, type CalendarOptions, type EventInput, type EventSourceFuncArg } from "@fullcalendar/core";
 import viLocale from "@fullcalendar/core/locales/vi";
 import dayGridPlugin from "@fullcalendar/daygrid";
 import interactionPlugin from "@fullcalendar/interaction";
@@ -8,13 +8,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, errorText } from "../../api.js";
 import { currentLang, formatDateTime, t } from "../../i18n.js";
+import { afterMainContent, mainContentReady } from "../../ready.js";
 import { useSession } from "../../session.js";
 import { FormError, Page } from "../../ui.js";
-import { fromWall, toWall } from "../../vn-time.js";
+import { fromInput, fromWall, toInput, toWall } from "../../vn-time.js";
 import type { CalendarAnswer, CalendarDelivery, Channel, Delivery, DeliveryStatus } from "./data.js";
-import { STATUSES } from "./data.js";
 import { FailureList } from "./failures.js";
+import { prefetchSettled, takePrefetched } from "./prefetch.js";
 
+const STATUSES: DeliveryStatus[] = ["scheduled", "held", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"];
 /** Deliveries that may still move or be cancelled. */
 const MOVABLE: DeliveryStatus[] = ["scheduled", "held"];
 const RETRYABLE: DeliveryStatus[] = ["failed", "missed", "unconfirmed"];
@@ -28,6 +30,44 @@ const toEvent = (d: CalendarDelivery): EventInput => ({
 
   extendedProps: { delivery: d },
 });
+
+/** A month cell shows this many deliveries, then "+N": FullCalendar lays out every event it is given, hidden or not. */
+const PER_DAY = 3;
+/** How often the calendar asks again while it is on screen. */
+const REFRESH_MS = 30_000;
+/** Ranges longer than this are the month grid (a week is 7 days). */
+const WEEK_MS = 8 * 86_400_000;
+
+/**
+ * The month grid's events: each day's first deliveries, and one "+N more" event for the rest that opens
+ * the day's list. Two thousand deliveries in a month become at most 4 events a day, so the grid paints
+ * in a fraction of a second.
+ */
+function monthEvents(deliveries: CalendarDelivery[]): EventInput[] {
+  const byDay = new Map<string, CalendarDelivery[]>();
+  // ISO 8601 instants in UTC sort as strings; a plain comparison (not localeCompare's collation) is cheap.
+  for (const d of [...deliveries].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))) {
+    const day = toWall(d.at).slice(0, 10);
+    const list = byDay.get(day) ?? [];
+    list.push(d);
+    byDay.set(day, list);
+  }
+  return [...byDay].flatMap(([day, list]) => [
+    ...list.slice(0, PER_DAY).map(toEvent),
+    ...(list.length > PER_DAY
+      ? [
+          {
+            id: `more-${day}`,
+            title: t("cal.more", { n: list.length - PER_DAY }),
+            start: day,
+            allDay: true,
+            editable: false,
+            extendedProps: { day },
+          },
+        ]
+      : []),
+  ]);
+}
 
 /** The agency's deliveries in month, week and list views, by channel and status; drag to reschedule. */
 export default function CalendarPage() {
@@ -44,16 +84,37 @@ export default function CalendarPage() {
   const filters = useRef({ channelId: "", status: "" });
   const agencyQuery = me.agencyId ? `&agencyId=${encodeURIComponent(me.agencyId)}` : "";
 
-  useEffect(() => {
-    api<{ data: Channel[] }>("GET", `/channels?${agencyQuery.slice(1)}`).then(
-      (r) => setChannels(r.data),
-      () => setChannels([]),
-    );
-  }, [agencyQuery]);
+  useEffect(
+    () =>
+      afterMainContent(() =>
+        api<{ data: Channel[] }>("GET", `/channels?${agencyQuery.slice(1)}`).then(
+          (r) => setChannels(r.data),
+          () => setChannels([]),
+        ),
+      ),
+    [agencyQuery],
+  );
 
   useEffect(() => {
-    if (!el.current) return;
-    const cal = new Calendar(el.current, {
+    let cal: Calendar | undefined;
+    let gone = false;
+    const build = () => {
+      if (gone || !el.current) return;
+      performance.mark("loa:calendar-init");
+      cal = new Calendar(el.current, options);
+      cal.render();
+      calendar.current = cal;
+    };
+    const deliver = (info: EventSourceFuncArg, ok: (events: EventInput[]) => void, r: CalendarAnswer) => {
+      ok(info.end.getTime() - info.start.getTime() > WEEK_MS ? monthEvents(r.deliveries) : r.deliveries.map(toEvent));
+      document.body.dataset.calendarEvents = String(r.deliveries.length);
+      performance.mark("loa:calendar-data");
+      requestAnimationFrame(() => {
+        performance.mark("loa:calendar-drawn");
+        mainContentReady();
+      });
+    };
+    const options: CalendarOptions = {
       plugins: [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin],
       // Vietnamese wall-clock times on FullCalendar's UTC zone: see vn-time.ts.
       timeZone: "UTC",
@@ -67,7 +128,6 @@ export default function CalendarPage() {
       headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
       buttonText: { today: t("cal.today"), month: t("cal.month"), week: t("cal.week"), list: t("cal.list") },
       height: "auto",
-      dayMaxEvents: 4,
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       eventDurationEditable: false,
@@ -76,11 +136,12 @@ export default function CalendarPage() {
         if (me.agencyId) q.set("agencyId", me.agencyId);
         if (filters.current.channelId) q.set("channelId", filters.current.channelId);
         if (filters.current.status) q.set("status", filters.current.status);
-        api<CalendarAnswer>("GET", `/calendar?${q}`).then(
-          (r) => {
-            ok(r.deliveries.map(toEvent));
-            document.body.dataset.calendarEvents = String(r.deliveries.length);
-          },
+        const filtered = !!(filters.current.channelId || filters.current.status);
+        const pre = takePrefetched(info.start, info.end, filtered);
+        // Arrived already: given synchronously, so that the first render draws the events.
+        if (pre && !(pre instanceof Promise)) return deliver(info, ok, pre);
+        (pre ?? api<CalendarAnswer>("GET", `/calendar?${q}`)).then(
+          (r) => deliver(info, ok, r),
           (err) => {
             setError(errorText(err));
             fail(err as Error);
@@ -89,15 +150,19 @@ export default function CalendarPage() {
       },
       // Month and week views colour the event by status; the list view keeps dark text and says the status.
       eventClassNames: (arg) => {
-        const d = arg.event.extendedProps.delivery as CalendarDelivery;
+        const d = arg.event.extendedProps.delivery as CalendarDelivery | undefined;
+        if (!d) return ["more"];
         return [arg.view.type.startsWith("list") ? `lst-${d.status}` : `st-${d.status}`];
       },
       eventClick: (arg) => {
         arg.jsEvent.preventDefault();
-        setSelected(arg.event.extendedProps.delivery as CalendarDelivery);
+        const day = arg.event.extendedProps.day as string | undefined;
+        if (day) arg.view.calendar.changeView("listDay", day);
+        else setSelected(arg.event.extendedProps.delivery as CalendarDelivery);
       },
       eventDidMount: (arg) => {
-        const d = arg.event.extendedProps.delivery as CalendarDelivery;
+        const d = arg.event.extendedProps.delivery as CalendarDelivery | undefined;
+        if (!d) return;
         arg.el.setAttribute("aria-label", `${d.channelName}: ${d.title} — ${t(`status.${d.status}`)} — ${formatDateTime(d.at)}`);
         const title = arg.el.querySelector(".fc-list-event-title");
         if (title) {
@@ -124,10 +189,19 @@ export default function CalendarPage() {
           },
         );
       },
-    });
-    cal.render();
-    calendar.current = cal;
-    return () => cal.destroy();
+    };
+    const settled = prefetchSettled();
+    if (settled) void settled.then(build);
+    else build();
+    // Statuses change on their own (published, failed): the calendar follows while it is on screen.
+    const refresh = window.setInterval(() => {
+      if (document.visibilityState === "visible") cal?.refetchEvents();
+    }, REFRESH_MS);
+    return () => {
+      gone = true;
+      window.clearInterval(refresh);
+      cal?.destroy();
+    };
   }, [me.agencyId]);
 
   const refetch = () => {
@@ -215,6 +289,25 @@ function DeliveryPanel({ delivery, onClose, onChanged }: { delivery: CalendarDel
     );
   };
   const status = detail?.status ?? delivery.status;
+  // The keyboard's way to reschedule (dragging needs a pointer).
+  const [at, setAt] = useState(() => toInput(delivery.at));
+  const [atError, setAtError] = useState<string | undefined>();
+  const move = (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setAtError(undefined);
+    api("PATCH", `/deliveries/${delivery.id}`, { at: fromInput(at) }).then(
+      () => {
+        setBusy(false);
+        onChanged();
+        onClose();
+      },
+      (err) => {
+        setBusy(false);
+        setAtError(errorText(err));
+      },
+    );
+  };
   return (
     <section
       class="panel"
@@ -258,6 +351,29 @@ function DeliveryPanel({ delivery, onClose, onChanged }: { delivery: CalendarDel
           </>
         )}
       </dl>
+      {MOVABLE.includes(status) && (
+        <form class="reschedule" onSubmit={move} noValidate>
+          <div class={`field${atError ? " field-invalid" : ""}`}>
+            <label for="f-move-at">{t("cal.moveTo")}</label>
+            <input
+              id="f-move-at"
+              type="datetime-local"
+              value={at}
+              aria-invalid={atError ? "true" : undefined}
+              aria-describedby={atError ? "f-move-at-error" : undefined}
+              onInput={(e) => setAt((e.target as HTMLInputElement).value)}
+            />
+            {atError && (
+              <p class="field-error" id="f-move-at-error" role="alert">
+                {atError}
+              </p>
+            )}
+          </div>
+          <button type="submit" disabled={busy}>
+            {t("cal.move")}
+          </button>
+        </form>
+      )}
       <FormError text={error} />
       <div class="actions">
         <Link href={`/officer/items/${delivery.itemId}`} class="button">

@@ -6,7 +6,7 @@ import type { PageProps } from "../../lazy.js";
 import { useSession } from "../../session.js";
 import { Field, FormError, Page, useForm } from "../../ui.js";
 import { uploadMedia } from "../../upload.js";
-import { type Channel, type ChannelKind, ITEM_KINDS, type Item, type ItemKind, type Media, type Obligation } from "./data.js";
+import type { Channel, ChannelKind, Item, ItemKind, Media, Obligation } from "./data.js";
 import { Previews } from "./previews.js";
 import { ScheduleForm } from "./schedule.js";
 
@@ -17,6 +17,7 @@ interface Draft {
   tasks: string[];
   variants: Partial<Record<ChannelKind, { title?: string; body?: string }>>;
 }
+const ITEM_KINDS: ItemKind[] = ["news", "photo", "infographic", "video", "radio", "programme", "sms"];
 const EMPTY: Draft = { kind: "news", title: "", body: "", tasks: [], variants: {} };
 /** Edits are saved this long after the last keystroke, then the previews refresh. */
 const AUTOSAVE_MS = 700;

@@ -1,35 +1,15 @@
-// What the officers' and approvers' pages read from the API, typed as the API answers it.
-export type DeliveryStatus = "scheduled" | "held" | "publishing" | "published" | "failed" | "unconfirmed" | "cancelled" | "missed";
-export type ChannelKind =
-  | "webhook"
-  | "wordpress"
-  | "facebook_page"
-  | "zalo_oa"
-  | "youtube"
-  | "feed"
-  | "press"
-  | "radio_tv"
-  | "loudspeaker"
-  | "bulletin_board"
-  | "sms";
-export type ItemKind = "news" | "photo" | "infographic" | "video" | "radio" | "programme" | "sms";
-export const ITEM_KINDS: ItemKind[] = ["news", "photo", "infographic", "video", "radio", "programme", "sms"];
-export const STATUSES: DeliveryStatus[] = ["scheduled", "held", "publishing", "published", "failed", "unconfirmed", "cancelled", "missed"];
+// What the officers' and approvers' pages read from the API: the server's own types, as JSON carries
+// them (instants as ISO 8601 strings). Type-only imports: nothing of the server is bundled. (Types only:
+// a module of values shared by the lazily loaded pages would cost the calendar one more round trip.)
+import type { Delivery as ApiDelivery, Item as ApiItem, ChannelKind, DeliveryStatus, ItemKind } from "../../../../content/model.js";
+import type { Problem } from "../../../../content/ports/adapter.js";
+import type { CalendarDelivery as ApiCalendarDelivery } from "../../../../content/publishing/calendar.js";
+import type { ChannelPreview as ApiChannelPreview } from "../../../../content/publishing/preview.js";
 
-export interface CalendarDelivery {
-  id: string;
-  itemId: string;
-  title: string;
-  itemKind: ItemKind;
-  agencyId: string;
-  channelId: string;
-  channelKind: ChannelKind;
-  channelName: string;
-  status: DeliveryStatus;
-  at: string;
-  publishedAt: string | null;
-  url: string | null;
-}
+/** A server type as its JSON arrives: dates become strings. */
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+export type CalendarDelivery = Json<ApiCalendarDelivery>;
 export interface FreeSlot {
   channelId: string;
   channelName: string;
@@ -39,17 +19,7 @@ export interface CalendarAnswer {
   deliveries: CalendarDelivery[];
   freeSlots: FreeSlot[];
 }
-export interface Delivery {
-  id: string;
-  itemId: string;
-  channelId: string;
-  status: DeliveryStatus;
-  scheduledAt: string;
-  attempts: number;
-  lastError: string | null;
-  url: string | null;
-  publishedAt: string | null;
-}
+export type Delivery = Json<ApiDelivery>;
 export interface Channel {
   id: string;
   agencyId: string;
@@ -57,16 +27,7 @@ export interface Channel {
   name: string;
   settings?: Record<string, unknown>;
 }
-export interface Item {
-  id: string;
-  agencyId: string;
-  kind: ItemKind;
-  title: string;
-  body: string;
-  tasks: string[];
-  variants: Partial<Record<ChannelKind, { title?: string; body?: string }>>;
-  status: "draft" | "submitted" | "approved" | "archived";
-}
+export type Item = Json<ApiItem>;
 export interface Media {
   id: string;
   kind: string;
@@ -76,18 +37,8 @@ export interface Media {
   error: string | null;
   url: string;
 }
-export interface Problem {
-  field: string;
-  vi: string;
-  en: string;
-}
-export interface ChannelPreview {
-  channelId: string;
-  channelName: string;
-  kind: ChannelKind;
-  text: { title: string; body: string; html: string; summary: string; hashtags: string[] };
-  problems: Problem[];
-}
+export type { ChannelKind, DeliveryStatus, ItemKind, Problem };
+export type ChannelPreview = ApiChannelPreview;
 export interface Obligation {
   taskCode: string;
   description: string;

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, errorText } from "../../api.js";
 import { formatDateTime, t } from "../../i18n.js";
+import { afterMainContent } from "../../ready.js";
 import { FormError } from "../../ui.js";
 import type { Delivery } from "./data.js";
 
@@ -9,14 +10,18 @@ import type { Delivery } from "./data.js";
 export function FailureList({ agencyId, version, onChanged }: { agencyId: string | null; version: number; onChanged: () => void }) {
   const [failed, setFailed] = useState<Delivery[] | null>(null);
   const [error, setError] = useState<string | undefined>();
-  useEffect(() => {
-    const q = new URLSearchParams({ status: "failed", limit: "50" });
-    if (agencyId) q.set("agencyId", agencyId);
-    api<{ data: Delivery[] }>("GET", `/deliveries?${q}`).then(
-      (r) => setFailed(r.data),
-      (err) => setError(errorText(err)),
-    );
-  }, [agencyId, version]);
+  useEffect(
+    () =>
+      afterMainContent(() => {
+        const q = new URLSearchParams({ status: "failed", limit: "50" });
+        if (agencyId) q.set("agencyId", agencyId);
+        api<{ data: Delivery[] }>("GET", `/deliveries?${q}`).then(
+          (r) => setFailed(r.data),
+          (err) => setError(errorText(err)),
+        );
+      }),
+    [agencyId, version],
+  );
   const retry = (id: string) =>
     api("POST", `/deliveries/${id}/retry`).then(onChanged, (err) => {
       setError(errorText(err));

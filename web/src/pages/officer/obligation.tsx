@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { t } from "../../i18n.js";
+import { afterMainContent } from "../../ready.js";
 import { isoWeek } from "../../vn-time.js";
 import type { Obligation } from "./data.js";
 
@@ -21,7 +22,8 @@ export function ObligationBanner({ agencyId }: { agencyId: string }) {
   const week = isoWeek();
   useEffect(() => {
     let stop = false;
-    void (async () => {
+    const cancel = afterMainContent(() => void load());
+    const load = async () => {
       const { data } = await api<{ data: Obligation[] }>("GET", "/obligations");
       const weekly = [...new Set(data.filter((o) => o.period === "week").map((o) => o.taskCode))];
       const rows = await Promise.all(
@@ -40,9 +42,10 @@ export function ObligationBanner({ agencyId }: { agencyId: string }) {
         }),
       );
       if (!stop) setWeeks(rows.filter((r): r is WeekStatus => r !== null));
-    })().catch(() => setWeeks([]));
+    };
     return () => {
       stop = true;
+      cancel();
     };
   }, [agencyId, week.key]);
   if (!weeks?.length) return null;
