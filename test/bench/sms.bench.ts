@@ -1,12 +1,15 @@
-// SMS at scale, on this machine, against a local SMSC (the `smpp` package's server, in this process):
+// SMS at scale, on this machine, against a local SMSC (the `smpp` package's server, in a child process):
 //  1. a 1,000,000-row CSV list streamed through `POST /api/recipient-lists` (goal ≤ 60 s);
 //  2. a 100,000-recipient campaign without a TPS cap (goal ≥ 1,000 messages/s);
 //  3. a campaign with TPS = 200 (goal: within 2 % of the cap);
-// with the peak RSS of the whole process (hub, SMSC and client together; goal ≤ 300 MB).
+// with the peak RSS of Loa's process (API, campaign worker, database client, and the small upload
+// client; goal ≤ 300 MB). The SMSC stub keeps every message it receives, so it runs apart
+// (`smsc.child.ts`) and its own RSS is printed beside.
 // Usage: npm run bench sms   (DB=postgres|sqlite, ROWS=1000000, N=100000, N_CAP=10000, TPS=200)
+import { type ChildProcess, fork } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
 import { startHub, type TestHub } from "../helpers/hub.js";
-import { startSmscStub } from "../stubs/smsc.stub.js";
 
 const DB = (process.env.DB ?? "postgres") as "postgres" | "sqlite";
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
@@ -107,43 +110,81 @@ async function campaign(hub: TestHub, port: number, rows: number, offset: number
   }
 }
 
+interface Submits {
+  count: number;
+  total: number;
+  first: number;
+  last: number;
+  errors: string[];
+}
+
+/** The SMSC stub in its own process: its port, and what it received since a count. */
+async function startSmsc(): Promise<{ port: number; submits(from: number): Promise<Submits>; rss(): number; stop(): void }> {
+  const child: ChildProcess = fork(new URL("./smsc.child.ts", import.meta.url), [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+  const next = <T>(type: string) =>
+    new Promise<T>((resolve) => {
+      const on = (m: { type: string }) => {
+        if (m.type !== type) return;
+        child.off("message", on);
+        resolve(m as T);
+      };
+      child.on("message", on);
+    });
+  const { port } = await next<{ port: number }>("ready");
+  return {
+    port,
+    async submits(from) {
+      const answer = next<Submits>("submits");
+      child.send({ type: "submits", from });
+      return answer;
+    },
+    rss: () => {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+        return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+      } catch {
+        return 0;
+      }
+    },
+    stop: () => child.send({ type: "stop" }),
+  };
+}
+
 async function main() {
-  const smsc = await startSmscStub({ systemId: "sokhcn", receiptDelayMs: Number(process.env.RECEIPT_DELAY_MS ?? 200) });
+  const smsc = await startSmsc();
   const hub = await startHub(DB, { env: { SMS_CONCURRENCY: "8", SMS_DAILY_CAP: "5", LOG_LEVEL: "silent", RECONCILE_CRON: "* * * * *" } });
   try {
     peak = 0;
-    let t = performance.now();
+    const t = performance.now();
     const list = await uploadList(hub, ROWS, 0);
     const importS = (performance.now() - t) / 1000;
     console.log(
-      `${DB}: import ${ROWS.toLocaleString("en")} rows in ${importS.toFixed(1)} s (${(ROWS / importS).toFixed(0)} rows/s): accepted ${list.accepted}, converted ${list.converted}, duplicates ${list.duplicates}, refused ${list.refusedTotal}; peak RSS ${mb(peak)}`,
+      `${DB}: import ${ROWS.toLocaleString("en")} rows in ${importS.toFixed(1)} s (${(ROWS / importS).toFixed(0)} rows/s): accepted ${list.accepted}, converted ${list.converted}, duplicates ${list.duplicates}, refused ${list.refusedTotal}; peak RSS of Loa ${mb(peak)}`,
     );
 
     peak = 0;
-    const before = smsc.times.length;
-    t = performance.now();
+    const before = (await smsc.submits(0)).total;
     const free = await campaign(hub, smsc.port, N, 2_000_000, 0, "free");
-    const times = smsc.times.slice(before);
-    const sendS = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
+    const got = await smsc.submits(before);
+    const sendS = (got.last - got.first) / 1000;
     console.log(
-      `${DB}: campaign of ${free.accepted.toLocaleString("en")} without a cap: ${times.length} submits in ${sendS.toFixed(1)} s = ${(times.length / sendS).toFixed(0)} msg/s at the SMSC; finished after ${(free.ms / 1000).toFixed(1)} s; totals ${JSON.stringify(free.report.totals)}; peak RSS ${mb(peak)}`,
+      `${DB}: campaign of ${free.accepted.toLocaleString("en")} without a cap: ${got.count} submits in ${sendS.toFixed(1)} s = ${(got.count / sendS).toFixed(0)} msg/s at the SMSC; finished after ${(free.ms / 1000).toFixed(1)} s; totals ${JSON.stringify(free.report.totals)}; peak RSS of Loa ${mb(peak)}`,
     );
-    void t;
 
     peak = 0;
-    const before2 = smsc.times.length;
+    const before2 = got.total;
     const capped = await campaign(hub, smsc.port, N_CAP, 4_000_000, TPS, "cap");
-    const times2 = smsc.times.slice(before2);
-    const capS = ((times2.at(-1) ?? 0) - (times2[0] ?? 0)) / 1000;
-    const rate = (times2.length - 1) / capS;
+    const got2 = await smsc.submits(before2);
+    const capS = (got2.last - got2.first) / 1000;
+    const rate = (got2.count - 1) / capS;
     console.log(
-      `${DB}: campaign of ${capped.accepted.toLocaleString("en")} with TPS=${TPS}: ${rate.toFixed(1)} msg/s (${(((rate - TPS) / TPS) * 100).toFixed(2)} % from the cap); totals ${JSON.stringify(capped.report.totals)}; peak RSS ${mb(peak)}`,
+      `${DB}: campaign of ${capped.accepted.toLocaleString("en")} with TPS=${TPS}: ${rate.toFixed(1)} msg/s (${(((rate - TPS) / TPS) * 100).toFixed(2)} % from the cap); totals ${JSON.stringify(capped.report.totals)}; peak RSS of Loa ${mb(peak)}; the SMSC stub's own peak ${mb(smsc.rss())}`,
     );
-    if (smsc.errors.length) console.log(`SMSC errors: ${smsc.errors.slice(0, 5).join("; ")}`);
+    if (got2.errors.length) console.log(`SMSC errors: ${got2.errors.join("; ")}`);
   } finally {
     clearInterval(sampler);
     await hub.stop();
-    await smsc.stop();
+    smsc.stop();
   }
 }
 

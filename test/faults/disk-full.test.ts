@@ -10,7 +10,7 @@ import { sql } from "kysely";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHub, type TestHub } from "../helpers/hub.js";
-import { storedFiles, tempFiles, upload } from "../helpers/media.js";
+import { noWorkFilesLeft, storedFiles, upload } from "../helpers/media.js";
 import { report } from "./harness.js";
 
 const mountDir = fs.mkdtempSync(path.join(os.tmpdir(), "loa-full-"));
@@ -59,7 +59,7 @@ describe.skipIf(!mounted)("the disk under DATA_DIR full", () => {
     const res = await upload(hub, { name: "anh-lon.png", data: png });
     expect(res.status).toBe(507);
     expect(res.body).toMatchObject({ code: "insufficient_storage", message: expect.stringContaining("disk is full") });
-    expect(tempFiles(hub)).toEqual([]);
+    await noWorkFilesLeft(hub);
     expect(storedFiles(hub)).toEqual([]);
     expect((await hub.api("GET", "/api/media?agencyId=so-khcn")).body.data).toEqual([]);
     fs.rmSync(filler);

@@ -42,6 +42,15 @@ export function tempFiles(hub: TestHub): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String) : [];
 }
 
+/** Waits until the media work directory is empty: a job's work files go just after it answered ready. */
+export async function noWorkFilesLeft(hub: TestHub, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (tempFiles(hub).length) {
+    if (Date.now() > deadline) throw new Error(`work files left after ${ms} ms: ${tempFiles(hub).join(", ")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Every file the media store holds. */
 export function storedFiles(hub: TestHub): string[] {
   const dir = path.join(hub.env.DATA_DIR ?? "", "media");

@@ -4,7 +4,7 @@ import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, startHub, type TestHub } from "../helpers/hub.js";
-import { phonePhoto, pngBomb, storedFiles, tempFiles, testClip, upload } from "../helpers/media.js";
+import { noWorkFilesLeft, phonePhoto, pngBomb, storedFiles, testClip, upload } from "../helpers/media.js";
 
 // Every refusal here happens before a media row or a stored file exists, so one database (SQLite) is
 // enough; the store-touching paths run on both in media.test.ts.
@@ -30,7 +30,7 @@ describe("bad uploads are refused with a clear 4xx, and leave nothing behind", (
     expect(res.body.field).toBe("file");
     expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
     expect((await hub.api("GET", "/api/media")).body.data).toEqual([]);
-    expect(tempFiles(hub)).toEqual([]);
+    await noWorkFilesLeft(hub);
     expect(storedFiles(hub)).toEqual([]);
   }
 

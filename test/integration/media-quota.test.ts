@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENCY } from "../helpers/fixtures.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
-import { processed, storedFiles, tempFiles, upload } from "../helpers/media.js";
+import { noWorkFilesLeft, processed, storedFiles, upload } from "../helpers/media.js";
 
 const QUOTA = 3 * 1024 * 1024;
 
@@ -39,7 +39,7 @@ describe("media quota per agency (MEDIA_QUOTA_PER_AGENCY)", () => {
     expect(refused.status).toBe(413);
     expect(refused.body).toMatchObject({ code: "payload_too_large", field: "file", quota: QUOTA, used });
     expect(refused.body.message).toContain("quota is 3 MB");
-    expect(tempFiles(hub)).toEqual([]);
+    await noWorkFilesLeft(hub);
     expect(storedFiles(hub)).toEqual(before);
     expect((await hub.api("GET", `/api/media?agencyId=${AGENCY}`)).body.data.map((m: { id: string }) => m.id)).toEqual([first.body.id]);
 

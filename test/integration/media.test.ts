@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS } from "../helpers/db.js";
 import { AGENCY, createItem, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
 import { ADMIN_TOKEN, eventually, startHub, type TestHub } from "../helpers/hub.js";
-import { exifTags, phonePhoto, processed, storedFiles, storedPath, tempFiles, testClip, upload } from "../helpers/media.js";
+import { exifTags, noWorkFilesLeft, phonePhoto, processed, storedFiles, storedPath, tempFiles, testClip, upload } from "../helpers/media.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
 // Store-touching behaviour (uploads, dedupe, variants, items and deliveries) on both databases; the
@@ -78,7 +78,7 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
     const file = await fetch(`${hub.url}${m.variants[0].url}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(fs.readFileSync(storedPath(hub, m.variants[0].key)))).toBe(true);
-    expect(tempFiles(hub)).toEqual([]);
+    await noWorkFilesLeft(hub);
   });
 
   it("stores an identical file once per agency, and separately for another agency", async () => {
@@ -92,7 +92,7 @@ describe.each(DB_KINDS)("media uploads and image variants (%s)", (kind) => {
     expect(other.status).toBe(202);
     expect(other.body.id).not.toBe(first.body.id);
     expect((await processed(hub, other.body.id)).status).toBe("ready");
-    expect(tempFiles(hub)).toEqual([]);
+    await noWorkFilesLeft(hub);
   });
 
   it("holds a delivery until its media are processed, then publishes it with their variants", async () => {

@@ -37,7 +37,11 @@ describe("configuration", () => {
   });
   it("reads the credential and HTTP settings, with sane defaults", () => {
     const d = loadConfig({});
-    expect(d.auth).toEqual({ tokenTtlMs: 90 * 86_400_000, failures: { perIp: 20, perUser: 10, windowMs: 15 * 60_000 } });
+    expect(d.auth).toEqual({
+      tokenTtlMs: 90 * 86_400_000,
+      sessionTtlMs: 12 * 3_600_000,
+      failures: { perIp: 20, perUser: 10, windowMs: 15 * 60_000 },
+    });
     expect(d.http).toEqual({ trustProxy: false, requestTimeoutMs: 30 * 60_000, headersTimeoutMs: 20_000, maxConnections: 1000 });
     expect(d.media.quotaPerAgency).toBe(20 * 1024 ** 3);
     const c = loadConfig({

@@ -11,6 +11,8 @@ function answer(err: unknown): { status: number; body: unknown } {
   const out = { status: 0, body: undefined as unknown };
   const res = {
     headersSent: false,
+    // Express's own: the request's logger, when one was set (server/ops.ts).
+    locals: {},
     setHeader: () => res,
     status(code: number) {
       out.status = code;
