@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS } from "../helpers/db.js";
 import { AGENCY, createItem, newsItem, schedule, settled, webhookChannel } from "../helpers/fixtures.js";
 import { ADMIN_TOKEN, eventually, startHub, type TestHub } from "../helpers/hub.js";
-import { exifTags, noWorkFilesLeft, phonePhoto, processed, storedFiles, storedPath, tempFiles, testClip, upload } from "../helpers/media.js";
+import {
+  exifTags,
+  noWorkFilesLeft,
+  phonePhoto,
+  processed,
+  storedFiles,
+  storedPath,
+  tempFiles,
+  testClip,
+  upload,
+} from "../helpers/media.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
 
 // Store-touching behaviour (uploads, dedupe, variants, items and deliveries) on both databases; the
