@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
-import { audit } from "../audit.js";
+import { audit, auditMany } from "../audit.js";
 import { agencyActiveAt } from "../directory/agencies.js";
 import { AppError } from "../errors.js";
 import { type ItemMediaState, itemMediaStates } from "../media/attachments.js";
@@ -220,7 +220,14 @@ export function createDeliveryService(
     await db.transaction().execute(async (tx) => {
       // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.
       for (let i = 0; i < all.length; i += 500) await state.insert(tx, all.slice(i, i + 500));
-      for (const p of prepared) await audit(tx, actor, "item.schedule", "item", p.itemId, now, { deliveries: p.rows.map((r) => r.id) });
+      await auditMany(
+        tx,
+        actor,
+        "item.schedule",
+        "item",
+        now,
+        prepared.map((p) => ({ entityId: p.itemId, details: { deliveries: p.rows.map((r) => r.id) } })),
+      );
     });
     await enqueue(all.map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
   }
