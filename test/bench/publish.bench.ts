@@ -54,7 +54,7 @@ async function loaPath(kind: "sqlite" | "postgres", workers: number) {
   try {
     const channelId = await webhookChannel(hub.api, stub, AGENCY);
     const items = await createItems(hub, N);
-    const at = new Date(Date.now() + 3_000 + N);
+    const at = new Date(Date.now() + 5_000 + N * 3);
     const scheduleRate = await bulkSchedule(hub, items, channelId, at);
     const opened = hub.running.runtime.database;
     const before = opened.queries();
