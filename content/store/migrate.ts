@@ -8,6 +8,7 @@ import * as m005 from "./migrations/005-credentials.js";
 import * as m007 from "./migrations/007-provider-endpoints.js";
 import * as m009 from "./migrations/009-broadcast.js";
 import * as m010 from "./migrations/010-claim-lease.js";
+import * as m015 from "./migrations/015-delivery-calendar.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,8 @@ const migrations: Record<string, Migration> = {
   // 008 is issue 10's (SMS campaigns); 010 and 011 issue 12's.
   "009-broadcast": m009,
   "010-claim-lease": m010,
+  // 011–014 belong to other issues.
+  "015-delivery-calendar": m015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
