@@ -14,17 +14,31 @@ export async function audit(
   /** The agency concerned, when known: the audit log finds the line by it even after the entity is gone. */
   agencyId?: string | null,
 ): Promise<void> {
-  await db
-    .insertInto("audit_log")
-    .values({
-      id: crypto.randomUUID(),
-      occurred_at: at,
-      actor_id: actor.id,
-      action,
-      entity,
-      entity_id: entityId,
-      details: JSON.stringify(details),
-      ...(agencyId ? { agency_id: agencyId } : {}),
-    })
-    .execute();
+  await auditMany(db, actor, action, entity, at, [{ entityId, details, agencyId }]);
+}
+
+/** Appends one line per entity in a few multi-row statements (a bulk schedule audits each item). */
+export async function auditMany(
+  db: Db,
+  actor: Actor,
+  action: string,
+  entity: string,
+  at: Date,
+  lines: { entityId: string; details?: Record<string, unknown>; agencyId?: string | null | undefined }[],
+): Promise<void> {
+  const rows = lines.map((l) => ({
+    id: crypto.randomUUID(),
+    occurred_at: at,
+    actor_id: actor.id,
+    action,
+    entity,
+    entity_id: l.entityId,
+    details: JSON.stringify(l.details ?? {}),
+    ...(l.agencyId ? { agency_id: l.agencyId } : {}),
+  }));
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto("audit_log")
+      .values(rows.slice(i, i + 500))
+      .execute();
 }

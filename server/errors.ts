@@ -111,10 +111,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(e.status).json({ code: "invalid_input", message: e.message ?? "bad request" });
       return;
     }
-    ((res.locals.log as Logger | undefined) ?? log).error(
-      { err, method: req.method, url: req.originalUrl.split("?")[0] },
-      "unhandled error",
-    );
+    // Through the process's logger (tests watch it), with the request's id as the request's other lines have it.
+    log.error({ err, requestId: res.locals.requestId, method: req.method, url: req.originalUrl.split("?")[0] }, "unhandled error");
     res.status(500).json({ code: "internal", message: "internal error" });
   };
 }

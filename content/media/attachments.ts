@@ -40,30 +40,40 @@ export async function attachMedia(db: Db, itemId: string, mediaIds: string[]): P
 }
 
 async function mediaOfItem(db: Db, itemId: string): Promise<Media[]> {
+  return (await mediaOfItems(db, [itemId])).get(itemId) ?? [];
+}
+
+/** The media of many items in two statements (scheduling in bulk checks them all). */
+async function mediaOfItems(db: Db, itemIds: string[]): Promise<Map<string, Media[]>> {
+  const out = new Map<string, Media[]>();
+  if (itemIds.length === 0) return out;
   const rows = await db
     .selectFrom("item_media")
     .innerJoin("media", "media.id", "item_media.media_id")
     .selectAll("media")
-    .where("item_media.item_id", "=", itemId)
+    .select("item_media.item_id as attached_to")
+    .where("item_media.item_id", "in", itemIds)
+    .orderBy("item_media.item_id")
     .orderBy("item_media.position")
     .execute();
-  if (rows.length === 0) return [];
+  if (rows.length === 0) return out;
   const variants = await db
     .selectFrom("media_variants")
     .selectAll()
-    .where(
-      "media_id",
-      "in",
-      rows.map((r) => r.id),
-    )
+    .where("media_id", "in", [...new Set(rows.map((r) => r.id))])
     .orderBy("name")
     .execute();
-  return rows.map((r) =>
-    toMedia(
-      r,
-      variants.filter((v) => v.media_id === r.id),
-    ),
-  );
+  for (const { attached_to, ...r } of rows) {
+    const list = out.get(attached_to) ?? [];
+    list.push(
+      toMedia(
+        r,
+        variants.filter((v) => v.media_id === r.id),
+      ),
+    );
+    out.set(attached_to, list);
+  }
+  return out;
 }
 
 /** What the publisher does with an item's media: publish with them, wait for them, or fail the delivery. */
@@ -73,7 +83,16 @@ export type ItemMediaState =
   | { state: "failed"; reason: string };
 
 export async function itemMediaState(db: Db, itemId: string): Promise<ItemMediaState> {
-  const media = await mediaOfItem(db, itemId);
+  return mediaState(await mediaOfItem(db, itemId));
+}
+
+/** The media states of many items, in two statements. */
+export async function itemMediaStates(db: Db, itemIds: string[]): Promise<Map<string, ItemMediaState>> {
+  const media = await mediaOfItems(db, itemIds);
+  return new Map(itemIds.map((id) => [id, mediaState(media.get(id) ?? [])]));
+}
+
+function mediaState(media: Media[]): ItemMediaState {
   const broken = media.find((m) => m.status === "failed" || m.status === "cancelled");
   if (broken) {
     return { state: "failed", reason: `media ${broken.id} (${broken.name}) ${broken.status}${broken.error ? `: ${broken.error}` : ""}` };

@@ -1,20 +1,24 @@
 // content/publishing/: getting an item out on its channels — deliveries and their one state machine
 // (delivery-state.ts), the publisher, the request builder, preview, the reconciler and public feeds.
+import crypto from "node:crypto";
+import type { Selectable } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
-import { audit } from "../audit.js";
+import { audit, auditMany } from "../audit.js";
 import { agencyActiveAt } from "../directory/agencies.js";
 import { AppError } from "../errors.js";
+import { type ItemMediaState, itemMediaStates } from "../media/attachments.js";
 import { type Actor, type Delivery, DeliveryStatus } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { DeliveryQueue } from "../ports/queues.js";
 import type { Db } from "../store/db.js";
 import { toDelivery } from "../store/rows.js";
-import type { DeliveryRow } from "../store/schema.js";
+import type { AgencyTable, ChannelRow, DeliveryRow, ItemRow } from "../store/schema.js";
 import { Instant } from "../time.js";
 import { type DeliveryState, newDeliveryRow } from "./delivery-state.js";
 import { nextFreeSlot } from "./free-slots.js";
+import type { Preloaded } from "./preview.js";
 
 export const ScheduleRequest = z.strictObject({
   deliveries: z
@@ -57,6 +61,15 @@ export const DeliveryFilter = z.strictObject({
 });
 export type DeliveryFilter = z.infer<typeof DeliveryFilter>;
 
+/** What `POST /api/schedule` reads once for all its items. */
+interface Bulk {
+  items: Map<string, ItemRow>;
+  agencies: Map<string, Selectable<AgencyTable>>;
+  channels: Map<string, ChannelRow>;
+  tasks: Map<string, string[]>;
+  media: Map<string, ItemMediaState>;
+}
+
 /** A time this close behind the clock still counts as "now" (request latency, clock skew). */
 const PAST_GRACE_MS = 5_000;
 /** How long a request waits for Redis before answering anyway (the delivery is safe in the database). */
@@ -74,7 +87,7 @@ export interface CampaignHook {
 }
 
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
-export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[]) => Promise<void>;
+export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[], pre?: Preloaded) => Promise<void>;
 
 /** A delivery about to be inserted: `scheduled`, or `held` while its item awaits approval. */
 type NewDelivery = DeliveryRow & { status: "scheduled" | "held" };
@@ -135,25 +148,30 @@ export function createDeliveryService(
   }
 
   /** Checks one item's schedule request and answers its delivery rows (nothing is written). */
-  async function prepare(actor: Actor, itemId: string, req: ScheduleRequest, now: Date): Promise<NewDelivery[]> {
+  async function prepare(actor: Actor, itemId: string, req: ScheduleRequest, now: Date, bulk?: Bulk): Promise<NewDelivery[]> {
     const item = visible(
       actor,
-      await db.selectFrom("items").select(["id", "agency_id", "status"]).where("id", "=", itemId).executeTakeFirst(),
+      bulk
+        ? bulk.items.get(itemId)
+        : await db.selectFrom("items").select(["id", "agency_id", "status"]).where("id", "=", itemId).executeTakeFirst(),
       "item",
     );
     assertCanWrite(actor, item.agency_id);
     if (item.status === "archived") throw new AppError("conflict", "the item is archived: unarchive it first", { field: "status" });
     // Before approval the deliveries wait, held; approval releases them (content/items/approval.ts).
     const status = item.status === "approved" ? "scheduled" : "held";
-    const agency = await db.selectFrom("agencies").selectAll().where("id", "=", item.agency_id).executeTakeFirst();
+    const agency = bulk
+      ? bulk.agencies.get(item.agency_id)
+      : await db.selectFrom("agencies").selectAll().where("id", "=", item.agency_id).executeTakeFirst();
     if (!agency) throw new AppError("unprocessable", `unknown agency ${item.agency_id}`, { field: "agencyId" });
     const channelIds = [...new Set(req.deliveries.map((d) => d.channelId))];
-    const channels = new Map(
-      (await db.selectFrom("channels").select(["id", "agency_id", "kind", "settings"]).where("id", "in", channelIds).execute()).map((c) => [
-        c.id,
-        c,
-      ]),
-    );
+    const channels = bulk
+      ? bulk.channels
+      : new Map(
+          (await db.selectFrom("channels").select(["id", "agency_id", "kind", "settings"]).where("id", "in", channelIds).execute()).map(
+            (c) => [c.id, c],
+          ),
+        );
     const seen = new Set<string>();
     const rows: NewDelivery[] = [];
     for (const [i, d] of req.deliveries.entries()) {
@@ -188,11 +206,43 @@ export function createDeliveryService(
         ),
       );
     }
+    const full = bulk?.items.get(item.id);
     await checkPublishable(
       item.id,
       rows.map((r) => ({ channelId: r.channel_id, at: r.scheduled_at })),
+      bulk && full
+        ? {
+            item: full,
+            agency: { id: agency.id, name: agency.name },
+            channels: bulk.channels,
+            tasks: bulk.tasks.get(item.id) ?? [],
+            ...(bulk.media.get(item.id) ? { media: bulk.media.get(item.id) } : {}),
+          }
+        : undefined,
     );
     return rows;
+  }
+
+  /** Everything a bulk schedule reads, in five statements for all its items. */
+  async function readBulk(req: BulkScheduleRequest): Promise<Bulk> {
+    const itemIds = [...new Set(req.items.map((i) => i.itemId))];
+    const channelIds = [...new Set(req.items.flatMap((i) => i.deliveries.map((d) => d.channelId)))];
+    const items = new Map((await db.selectFrom("items").selectAll().where("id", "in", itemIds).execute()).map((r) => [r.id, r]));
+    const agencyIds = [...new Set([...items.values()].map((i) => i.agency_id))];
+    const agencies = new Map(
+      (agencyIds.length ? await db.selectFrom("agencies").selectAll().where("id", "in", agencyIds).execute() : []).map((a) => [a.id, a]),
+    );
+    const channels = new Map((await db.selectFrom("channels").selectAll().where("id", "in", channelIds).execute()).map((c) => [c.id, c]));
+    const tasks = new Map<string, string[]>();
+    for (const t of await db
+      .selectFrom("item_tasks")
+      .select(["item_id", "task_code"])
+      .where("item_id", "in", itemIds)
+      .orderBy("task_code")
+      .execute()) {
+      tasks.set(t.item_id, [...(tasks.get(t.item_id) ?? []), t.task_code]);
+    }
+    return { items, agencies, channels, tasks, media: await itemMediaStates(db, itemIds) };
   }
 
   /** Writes the prepared deliveries of one or many items in one transaction, then queues them all. */
@@ -209,11 +259,18 @@ export function createDeliveryService(
       // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.
       for (let i = 0; i < all.length; i += 500) await state.insert(tx, all.slice(i, i + 500));
       for (const m of made.values()) await m.write(tx);
-      for (const p of prepared)
-        await audit(tx, actor, "item.schedule", "item", p.itemId, now, {
-          deliveries: p.rows.map((r) => r.id),
-          status: p.rows[0]?.status ?? "scheduled",
-        });
+      await auditMany(
+        tx,
+        actor,
+        "item.schedule",
+        "item",
+        now,
+        prepared.map((p) => ({
+          entityId: p.itemId,
+          details: { deliveries: p.rows.map((r) => r.id), status: p.rows[0]?.status ?? "scheduled" },
+          agencyId: p.rows[0]?.agency_id,
+        })),
+      );
     });
     // Held deliveries get their jobs when their item is approved (`released`).
     await enqueue(all.filter((r) => r.status === "scheduled").map((r) => ({ deliveryId: r.id, runAt: r.run_at })));
@@ -242,9 +299,10 @@ export function createDeliveryService(
     async scheduleMany(actor: Actor, req: BulkScheduleRequest): Promise<{ itemId: string; deliveries: ScheduledDelivery[] }[]> {
       const now = clock.now();
       const prepared: Prepared[] = [];
+      const bulk = await readBulk(req);
       for (const [i, entry] of req.items.entries()) {
         try {
-          prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now), specs: entry.deliveries });
+          prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now, bulk), specs: entry.deliveries });
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           throw new AppError(err.code, `items.${i}: ${err.message}`, {

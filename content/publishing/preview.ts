@@ -3,7 +3,13 @@ import { AppError } from "../errors.js";
 import type { Actor, ChannelKind } from "../model.js";
 import type { Problem, RenderedText } from "../ports/adapter.js";
 import type { Db } from "../store/db.js";
-import type { Built, RequestBuilder } from "./request.js";
+import type { ChannelRow } from "../store/schema.js";
+import type { Built, Loaded, RequestBuilder } from "./request.js";
+
+/** What a bulk schedule has read already for one item: its row, agency, the channels named, tasks and media. */
+export interface Preloaded extends Omit<Loaded, "channel"> {
+  channels: Map<string, ChannelRow>;
+}
 
 /** The delivery id of requests built only to be previewed or checked. */
 const PREVIEW_ID = "00000000-0000-4000-8000-000000000000";
@@ -59,12 +65,14 @@ export function createPreviewService(db: Db, build: RequestBuilder) {
      * checked at each time, except where the request itself depends on the time (a station's script
      * week, a board's validity), which is built for each delivery.
      */
-    async assertPublishable(itemId: string, deliveries: { channelId: string; at: Date }[]): Promise<void> {
+    async assertPublishable(itemId: string, deliveries: { channelId: string; at: Date }[], pre?: Preloaded): Promise<void> {
       const problems: (ScheduleProblem & { index: number })[] = [];
-      const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirstOrThrow();
-      const agency = await db.selectFrom("agencies").select(["id", "name"]).where("id", "=", item.agency_id).executeTakeFirstOrThrow();
+      const item = pre?.item ?? (await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirstOrThrow());
+      const agency =
+        pre?.agency ?? (await db.selectFrom("agencies").select(["id", "name"]).where("id", "=", item.agency_id).executeTakeFirstOrThrow());
       const ids = [...new Set(deliveries.map((d) => d.channelId))];
-      const channels = new Map((await db.selectFrom("channels").selectAll().where("id", "in", ids).execute()).map((c) => [c.id, c]));
+      const channels =
+        pre?.channels ?? new Map((await db.selectFrom("channels").selectAll().where("id", "in", ids).execute()).map((c) => [c.id, c]));
       const once = new Map<string, Built>();
       for (const [index, d] of deliveries.entries()) {
         const channel = channels.get(d.channelId);
@@ -73,7 +81,13 @@ export function createPreviewService(db: Db, build: RequestBuilder) {
         let built = once.get(channel.id);
         if (built) built = { ...built, req: { ...built.req, scheduledAt: d.at } };
         else {
-          built = await build(target, { item, agency, channel });
+          built = await build(target, {
+            item,
+            agency,
+            channel,
+            ...(pre?.tasks ? { tasks: pre.tasks } : {}),
+            ...(pre?.media ? { media: pre.media } : {}),
+          });
           if (!built.req.broadcast) once.set(channel.id, built);
         }
         for (const p of built.adapter.check(built.req)) problems.push({ ...p, channelId: d.channelId, index });

@@ -25,6 +25,9 @@ export interface Loaded {
   item: ItemRow;
   agency: { id: string; name: string };
   channel: ChannelRow;
+  /** The item's task codes, sorted, and its media's state, when read in bulk (scheduling many items). */
+  tasks?: string[];
+  media?: ItemMediaState;
 }
 
 /**
@@ -188,9 +191,18 @@ export function createRequestBuilder(
       loaded?.agency ?? (await db.selectFrom("agencies").select(["id", "name"]).where("id", "=", item.agency_id).executeTakeFirstOrThrow());
     const channel =
       loaded?.channel ?? (await db.selectFrom("channels").selectAll().where("id", "=", t.channelId).executeTakeFirstOrThrow());
-    const tasks = (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", item.id).orderBy("task_code").execute()).map(
-      (r) => r.task_code,
-    );
+    // The item's tasks and media state are independent reads: asked together, one round trip of waiting.
+    const [tasks, mediaState] = await Promise.all([
+      loaded?.tasks ??
+        db
+          .selectFrom("item_tasks")
+          .select("task_code")
+          .where("item_id", "=", item.id)
+          .orderBy("task_code")
+          .execute()
+          .then((rows) => rows.map((r) => r.task_code)),
+      loaded?.media ?? itemMediaState(db, item.id),
+    ]);
     const kind = channel.kind as ChannelKind;
     const settings = JSON.parse(channel.settings) as Record<string, unknown>;
     const hashtags = Array.isArray(settings.hashtags) ? settings.hashtags.filter((h): h is string => typeof h === "string") : [];
@@ -207,7 +219,6 @@ export function createRequestBuilder(
         override: (JSON.parse(item.variants) as ItemVariants)[kind],
       }),
     );
-    const mediaState = await itemMediaState(db, item.id);
     const broadcast = handover ? await handover(t, toChannel(channel)) : undefined;
     const app = registry.factory(kind)?.oauthApp;
     const built = registry.build(kind, settings, channel.secret ? box.open(channel.secret) : undefined, {

@@ -12,6 +12,7 @@ import * as m011 from "./migrations/011-campaigns.js";
 import * as m012 from "./migrations/012-workflow.js";
 import * as m013 from "./migrations/013-planning.js";
 import * as m014 from "./migrations/014-web-sessions.js";
+import * as m015 from "./migrations/015-delivery-calendar.js";
 
 /** Migrations are listed here rather than read from disk, so they work the same from source and bundles. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "012-workflow": m012,
   "013-planning": m013,
   "014-web-sessions": m014,
+  "015-delivery-calendar": m015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -21,7 +21,7 @@ try {
   const channelId = await webhookChannel(hub.api, stub, AGENCY);
   const items = await createItems(hub, N);
   // All due within the same second, a little after scheduling ends.
-  const at = new Date(Date.now() + 5_000 + N * 1.5);
+  const at = new Date(Date.now() + 5_000 + N * 3);
   const scheduleRate = await bulkSchedule(hub, items, channelId, (i) => new Date(at.getTime() + (i % 1000)));
   const wait = at.getTime() - Date.now();
   if (wait < 0) throw new Error("scheduling took longer than the lead time");

@@ -2,7 +2,7 @@
 // to a local CMS stub → `published` recorded), measured in the same run as raw BullMQ jobs doing the
 // same signed POST (same Redis, receiver, HTTP client and concurrency), on SQLite and PostgreSQL; then
 // on PostgreSQL with 1, 2 and 4 worker processes. Also: queries per delivery, lateness.
-// Usage: npm run bench publish   (N=2000 CONCURRENCY=10 WORKERS=1,2,4 by default)
+// Usage: npm run bench publish   (N=2000 CONCURRENCY=10 DBS=sqlite,postgres WORKERS=1,2,4 by default; WORKERS= for none)
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { bulkSchedule, createItems, lateness, load, printTable, rawBullmq, sleep
 
 const N = Number(process.env.N ?? 2000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
+const DBS = (process.env.DBS ?? "sqlite,postgres").split(",").filter(Boolean) as ("sqlite" | "postgres")[];
 const WORKERS = (process.env.WORKERS ?? "1,2,4").split(",").filter(Boolean).map(Number);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -54,7 +55,7 @@ async function loaPath(kind: "sqlite" | "postgres", workers: number) {
   try {
     const channelId = await webhookChannel(hub.api, stub, AGENCY);
     const items = await createItems(hub, N);
-    const at = new Date(Date.now() + 3_000 + N);
+    const at = new Date(Date.now() + 5_000 + N * 3);
     const scheduleRate = await bulkSchedule(hub, items, channelId, at);
     const opened = hub.running.runtime.database;
     const before = opened.queries();
@@ -91,7 +92,7 @@ async function loaPath(kind: "sqlite" | "postgres", workers: number) {
 
 const rows: Record<string, string | number>[] = [];
 const results: unknown[] = [];
-for (const kind of ["sqlite", "postgres"] as const) {
+for (const kind of DBS) {
   const loadBefore = load();
   const stub = await new WebhookStub("bench-secret-0123").start();
   const raw = await rawBullmq(stub, N, CONCURRENCY, `bench_raw_${process.pid}`);
@@ -111,6 +112,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     load: loadBefore,
   });
   results.push({ kind, processes: 0, raw, loa, ratio, load: loadBefore });
+  console.log(JSON.stringify(rows[rows.length - 1]));
 }
 for (const workers of WORKERS) {
   const loadBefore = load();
@@ -124,6 +126,7 @@ for (const workers of WORKERS) {
     load: loadBefore,
   });
   results.push({ kind: "postgres", processes: workers, loa, load: loadBefore });
+  console.log(JSON.stringify(rows[rows.length - 1]));
 }
 console.log(`\nN=${N} concurrency=${CONCURRENCY} per process (${new Date().toISOString()})`);
 printTable(rows);
