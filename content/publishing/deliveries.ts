@@ -1,6 +1,5 @@
 // content/publishing/: getting an item out on its channels — deliveries and their one state machine
 // (delivery-state.ts), the publisher, the request builder, preview, the reconciler and public feeds.
-import crypto from "node:crypto";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";

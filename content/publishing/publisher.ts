@@ -161,7 +161,13 @@ export function createPublisher(deps: PublisherDeps) {
     const stopHeartbeat = heartbeat(d.id);
     // A campaign publishes its delivery itself, once a message is delivered (content/campaigns): the
     // claim's lease ends once it started, and the delivery stays publishing while its batches run.
-    const campaign = handOff ? await handOff(d.id).catch((err: unknown) => (stopHeartbeat(), Promise.reject(err))) : false;
+    let campaign = false;
+    try {
+      campaign = handOff ? await handOff(d.id) : false;
+    } catch (err) {
+      stopHeartbeat();
+      throw err;
+    }
     if (campaign) {
       stopHeartbeat();
       await state.handedOver(d.id);
