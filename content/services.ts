@@ -200,6 +200,7 @@ export function createServices(deps: ServiceDeps) {
     ),
   );
   const items = createItemService(db, clock);
+  const events = createEvents(db, clock);
   return {
     db,
     /** The outbound client (the outbound policy applies) for Loa's own calls beyond adapters: reminder webhooks. */
@@ -269,7 +270,13 @@ export function createServices(deps: ServiceDeps) {
       checkPublishable: preview.assertPublishable,
     }),
     exportFile: createExport(db),
-    events: createEvents(db, clock),
+    events,
+    /** `event.progress` to outgoing webhooks: each running event's progress, once per change (the clock's tick). */
+    eventProgress: async (): Promise<number> => {
+      const changes = await events.running();
+      for (const c of changes) await webhooks.sink.emit({ event: "event.progress", key: c.key, agencyId: null, data: c, at: clock.now() });
+      return changes.length;
+    },
     library: createLibrary({ db, clock, text: deps.text, createItem: items.create }),
     /** Recurring deliveries due within the horizon are created first, then every due job is (re)added. */
     reconcile: Object.assign(

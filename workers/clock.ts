@@ -53,8 +53,10 @@ export async function startClock(
     } catch (err) {
       log.error({ err }, "reconcile failed; will try again on the next tick");
     }
-    // Outgoing webhooks due now (new events, retries whose backoff passed) go out on the same tick.
+    // Outgoing webhooks due now (new events, retries whose backoff passed) go out on the same tick,
+    // with the progress of the communication events running today (once per change).
     try {
+      await services.eventProgress();
       const w = await services.webhooks.dispatch();
       if (w.tried) log.debug(w, "sent outgoing webhooks");
     } catch (err) {

@@ -9,11 +9,12 @@ import { z } from "zod";
 import { assertCanWrite, readScope, visible } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
-import { type Actor, AgencyKind, ChannelKind } from "../model.js";
+import { type Actor, AgencyKind, ChannelKind, SYSTEM } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import { localInstant } from "../publishing/slots.js";
 import type { Db } from "../store/db.js";
 import type { EventTable } from "../store/planning.schema.js";
+import { localDate } from "../time.js";
 
 const LocalDate = z.iso.date({ error: "a calendar date YYYY-MM-DD (Asia/Ho_Chi_Minh)" });
 const Text = (max: number) =>
@@ -236,6 +237,22 @@ export function createEvents(db: Db, clock: Clock) {
     },
 
     progress,
+
+    /**
+     * The summary of every event running today (Asia/Ho_Chi_Minh, its last day included), for the
+     * `event.progress` webhook: `key` carries the counts, so the same state is sent once.
+     */
+    async running(): Promise<{ key: string; eventId: string; name: string; summary: EventReport["summary"] }[]> {
+      const today = localDate(clock.now());
+      const rows = await db.selectFrom("events").select("id").where("starts_on", "<=", today).where("ends_on", ">=", today).execute();
+      const out = [];
+      for (const { id } of rows) {
+        const r = await progress(SYSTEM, id);
+        const { agencies, met, publications } = r.summary;
+        out.push({ key: `event.progress:${id}:${met}/${agencies}:${publications}`, eventId: id, name: r.event.name, summary: r.summary });
+      }
+      return out;
+    },
 
     /** The report as a spreadsheet: one row per agency, a column per target. */
     async progressXlsx(actor: Actor, id: string): Promise<{ name: string; data: Buffer }> {

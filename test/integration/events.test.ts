@@ -97,6 +97,32 @@ describe.each(DB_KINDS)("communication events on %s", (kind) => {
     expect(dost.agencies).toHaveLength(communes.length + departments.length);
   });
 
+  it("tells webhook subscribers the progress of a running event once per change (event.progress)", async () => {
+    const hook = ok(
+      await hub.api("POST", "/api/webhooks", { url: "https://dost.cantho.gov.vn/loa", events: ["event.progress"] }),
+      "webhook",
+    ).id as string;
+    const services = hub.running.runtime.services;
+    const sent = async () =>
+      (await services.db.selectFrom("webhook_events").select(["payload"]).where("webhook_id", "=", hook).execute()).map(
+        (r) => JSON.parse(r.payload) as { event: string; data: { eventId: string; summary: { met: number; publications: number } } },
+      );
+    expect(await services.eventProgress()).toBeGreaterThan(0);
+    await services.eventProgress();
+    const first = await sent();
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ event: "event.progress", data: { eventId, summary: { met: 1, publications: 3 } } });
+    // One more publication of an event item: the progress changed, so it is told again (once).
+    const b2 = await item(communes[1] as string, tokens.b, "Thêm một tin");
+    ok(await hub.api("POST", `/api/events/${eventId}/items`, { itemId: b2 }, tokens.b), "add");
+    await published(b2, "loudspeaker", "2026-10-05T06:00:00+07:00", tokens.b);
+    await services.eventProgress();
+    await services.eventProgress();
+    const after = await sent();
+    expect(after).toHaveLength(2);
+    expect(after.map((e) => e.data.summary.met).sort()).toEqual([1, 2]);
+  });
+
   it("gives the report as XLSX, a row per agency", async () => {
     const res = await fetch(`${hub.url}/api/events/${eventId}/progress?format=xlsx`, {
       headers: { authorization: `Bearer ${tokens.dost}` },
