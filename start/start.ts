@@ -1,5 +1,7 @@
+import crypto from "node:crypto";
 import type { Worker } from "bullmq";
 import { type Config, loadConfig } from "../content/config.js";
+import { SYSTEM } from "../content/model.js";
 import { startHttpServer } from "../server/http-server.js";
 import { webBundle } from "../server/web.js";
 import { startClock } from "../workers/clock.js";
@@ -34,8 +36,18 @@ export async function startLoa(config: Config, roles: Role[], options: Omit<Runt
   if (roles.includes("web")) {
     const token = await services.users.ensureAdmin(config.adminToken);
     if (token) {
-      // Printed once, at first start, on standard output and not in the log: it is not stored anywhere.
-      process.stdout.write(`\nLoa admin token (shown once, keep it safe): ${token}\n\n`);
+      // First start: the admin also gets a web sign-in (user name `admin`), so the web app at `/` can
+      // be used at once. Both are printed once, on standard output and not in the log: the token is
+      // stored only as its hash, the password only as its argon2id hash.
+      const password = crypto.randomBytes(15).toString("base64url");
+      const signIn = await services.sessions.reset(SYSTEM, "admin", { login: "admin", password }).then(
+        () => `Web sign-in at ${config.publicUrl}/ (change the password under "Tài khoản"): user name admin, password ${password}\n`,
+        (err: unknown) => {
+          log.warn({ err }, "could not give the admin a web sign-in; set one with PUT /api/users/admin/password");
+          return "";
+        },
+      );
+      process.stdout.write(`\nLoa admin token (shown once, keep it safe): ${token}\n${signIn}\n`);
     }
   }
   if (roles.includes("worker")) {

@@ -67,6 +67,7 @@ describe.each(DB_KINDS)("npm start on %s", (kind) => {
   let run: ReturnType<typeof npmStart>;
   let api: Api;
   let token: string;
+  let base = "";
 
   beforeAll(async () => {
     stub = await new WebhookStub("khoa-bi-mat-e2e").start();
@@ -84,7 +85,8 @@ describe.each(DB_KINDS)("npm start on %s", (kind) => {
     const { port, token: printed } = await run.listening;
     expect(printed).toMatch(/^loa_/);
     token = printed ?? "";
-    api = apiClient(`http://127.0.0.1:${port}`, token);
+    base = `http://127.0.0.1:${port}`;
+    api = apiClient(base, token);
   }, 60_000);
 
   afterAll(async () => {
@@ -92,6 +94,18 @@ describe.each(DB_KINDS)("npm start on %s", (kind) => {
     await stub?.stop();
     await dropQueue(prefix);
     await db.drop();
+  });
+
+  it("prints, with the token, a web sign-in for the admin that opens a session at /", async () => {
+    const password = /user name admin, password (\S+)/.exec(run.output())?.[1];
+    expect(password, run.output()).toBeDefined();
+    const res = await fetch(`${base}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ login: "admin", password }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("set-cookie")).toMatch(/HttpOnly/i);
   });
 
   it("publishes an item scheduled 2 s ahead exactly once and records it", async () => {
