@@ -32,6 +32,25 @@ export function useForm(fieldNames: string[]) {
   return { errors, busy, run, setErrors };
 }
 
+/**
+ * A form of text values with `useForm`'s errors: `field(name)` gives an input's `name/value/onInput/error`,
+ * `select(name)` a `SelectField`'s `name/value/onChange/error`; the page states only what differs.
+ * `more` names fields the API may blame that are kept elsewhere (a list of ids, a checkbox group).
+ */
+export function useFields<F extends Record<string, string>>(initial: F, more: string[] = []) {
+  const [form, setForm] = useState<F>(initial);
+  const state = useForm([...Object.keys(initial), ...more]);
+  const set = (name: keyof F & string) => (v: string) => setForm((f) => ({ ...f, [name]: v }));
+  const field = (name: keyof F & string) => ({
+    name,
+    value: form[name],
+    onInput: (e: Event) => set(name)((e.target as HTMLInputElement).value),
+    error: state.errors.fields[name],
+  });
+  const select = (name: keyof F & string) => ({ name, value: form[name], onChange: set(name), error: state.errors.fields[name] });
+  return { ...state, form, setForm, set, field, select };
+}
+
 interface FieldProps extends Omit<JSX.HTMLAttributes<HTMLInputElement>, "label" | "name"> {
   name: string;
   label: string;
@@ -39,25 +58,43 @@ interface FieldProps extends Omit<JSX.HTMLAttributes<HTMLInputElement>, "label" 
   hint?: string;
 }
 
-/** A labelled input, its hint, and the error the API gave for it (announced, and linked by aria-describedby). */
-export function Field({ name, label, error, hint, id, ...input }: FieldProps) {
-  const fieldId = (id as string | undefined) ?? `f-${name}`;
-  const described = [hint ? `${fieldId}-hint` : "", error ? `${fieldId}-error` : ""].filter(Boolean).join(" ");
+interface FrameProps {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  /** The control, given its `aria-invalid` and `aria-describedby`. */
+  children: (aria: { "aria-invalid": "true" | undefined; "aria-describedby": string | undefined }) => ComponentChildren;
+}
+
+/** A control's label, hint and the error the API gave for it (announced, and linked by aria-describedby). */
+export function FieldFrame({ id, label, error, hint, children }: FrameProps) {
+  const described = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
     <div class={`field${error ? " field-invalid" : ""}`}>
-      <label for={fieldId}>{label}</label>
+      <label for={id}>{label}</label>
       {hint && (
-        <p class="hint" id={`${fieldId}-hint`}>
+        <p class="hint" id={`${id}-hint`}>
           {hint}
         </p>
       )}
-      <input id={fieldId} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={described || undefined} {...input} />
+      {children({ "aria-invalid": error ? "true" : undefined, "aria-describedby": described || undefined })}
       {error && (
-        <p class="field-error" id={`${fieldId}-error`} role="alert">
+        <p class="field-error" id={`${id}-error`} role="alert">
           {error}
         </p>
       )}
     </div>
+  );
+}
+
+/** A labelled input, its hint, and the error the API gave for it. */
+export function Field({ name, label, error, hint, id, ...input }: FieldProps) {
+  const fieldId = (id as string | undefined) ?? `f-${name}`;
+  return (
+    <FieldFrame id={fieldId} label={label} error={error} hint={hint}>
+      {(aria) => <input id={fieldId} name={name} {...aria} {...input} />}
+    </FieldFrame>
   );
 }
 

@@ -2,7 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, errorText } from "../../api.js";
 import { t } from "../../i18n.js";
-import { FormError } from "../../ui.js";
+import { FieldFrame, FormError } from "../../ui.js";
 
 /** A list the API answers as `{data}`: loaded at once, reloaded after each change. */
 export function useList<T>(path: string) {
@@ -43,33 +43,61 @@ interface SelectProps {
 /** A labelled select with the API's error for it, like `Field` for inputs. */
 export function SelectField({ name, label, value, onChange, error, hint, children }: SelectProps) {
   const id = `f-${name}`;
-  const described = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
-    <div class={`field${error ? " field-invalid" : ""}`}>
-      <label for={id}>{label}</label>
-      {hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
+    <FieldFrame id={id} label={label} error={error} hint={hint}>
+      {(aria) => (
+        <select id={id} name={name} value={value} {...aria} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+          {children}
+        </select>
       )}
-      <select
-        id={id}
-        name={name}
-        value={value}
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={described || undefined}
-        onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
-      >
-        {children}
-      </select>
-      {error && (
-        <p class="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      )}
+    </FieldFrame>
+  );
+}
+
+/** A select's options: the empty choice (`none`), then each agency by name. */
+export function AgencyOptions({ agencies, none }: { agencies: { id: string; name: string }[]; none: string }) {
+  return (
+    <>
+      <option value="">{none}</option>
+      {agencies.map((a) => (
+        <option key={a.id} value={a.id}>
+          {a.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** An agency's name for its id (the id where the list lacks it; `none` where there is no id). */
+export function agencyNamer(agencies: { id: string; name: string }[]) {
+  const names = new Map(agencies.map((a) => [a.id, a.name]));
+  return (id: string | null, none: string) => (id ? (names.get(id) ?? id) : none);
+}
+
+/** A list's table: its (screen-reader) caption, the column headings, and the rows. */
+export function DataTable({ caption, columns, children }: { caption: string; columns: ComponentChildren[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class="grid">
+        <caption class="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
     </div>
   );
 }
+
+/** A validity range in words: `from … to …`, or `since …` while it has no end. */
+export const validity = (r: { validFrom: string; validTo: string | null }) =>
+  r.validTo ? t("ad.agency.range", { from: ymd(r.validFrom), to: ymd(r.validTo) }) : t("ad.agency.since", { from: ymd(r.validFrom) });
 
 /** The value of an input event's target. */
 export const value = (e: Event) => (e.target as HTMLInputElement).value;

@@ -3,9 +3,9 @@ import { api } from "../../api.js";
 import { formatDateTime, t } from "../../i18n.js";
 import type { MessageKey } from "../../messages.js";
 import type { Role } from "../../routes.js";
-import { Field, FormError, useForm } from "../../ui.js";
+import { Field, FieldFrame, FormError, useFields, useForm } from "../../ui.js";
 import type { Agency } from "./agencies.js";
-import { Loading, SelectField, useList, value } from "./common.js";
+import { AgencyOptions, agencyNamer, DataTable, Loading, SelectField, useList } from "./common.js";
 
 interface User {
   id: string;
@@ -34,41 +34,28 @@ const ROLES: Role[] = ["officer", "approver", "broadcaster", "auditor", "admin"]
 const roleLabel = (r: string) => t(`role.${r}` as MessageKey);
 
 function ResetPassword({ user, onDone }: { user: User; onDone: () => void }) {
-  const [password, setPassword] = useState("");
-  const [login, setLogin] = useState(user.login ?? "");
   const [done, setDone] = useState(false);
-  const { errors, busy, run } = useForm(["password", "login"]);
+  const { form, set, field, errors, busy, run } = useFields({ password: "", login: user.login ?? "" });
   const submit = (e: Event) => {
     e.preventDefault();
     setDone(false);
     void run(async () => {
+      const { password, login } = form;
       await api("PUT", `/users/${encodeURIComponent(user.id)}/password`, { password, ...(user.login ? {} : { login }) });
-      setPassword("");
+      set("password")("");
       setDone(true);
       onDone();
     });
   };
   return (
     <form class="inline-form" onSubmit={submit} noValidate aria-label={t("ad.user.resetFor", { name: user.name })}>
-      {!user.login && (
-        <Field
-          name="login"
-          id={`r-login-${user.id}`}
-          label={t("ad.user.login")}
-          value={login}
-          onInput={(e) => setLogin(value(e))}
-          error={errors.fields.login}
-        />
-      )}
+      {!user.login && <Field {...field("login")} id={`r-login-${user.id}`} label={t("ad.user.login")} />}
       <Field
-        name="password"
+        {...field("password")}
         id={`r-password-${user.id}`}
         type="password"
         autoComplete="new-password"
         label={t("ad.user.newPassword", { name: user.name })}
-        value={password}
-        onInput={(e) => setPassword(value(e))}
-        error={errors.fields.password}
       />
       <FormError text={errors.form} />
       {done && (
@@ -109,12 +96,13 @@ function ActiveToggle({ user, onDone }: { user: User; onDone: () => void }) {
 export function UsersSection({ agencies }: { agencies: Agency[] }) {
   const users = useList<User>("/users");
   const stations = useList<Station>("/broadcast/stations");
-  const [form, setForm] = useState({ name: "", login: "", password: "", role: "officer", agencyId: "", email: "" });
   const [stationIds, setStationIds] = useState<string[]>([]);
   const [created, setCreated] = useState<string | undefined>();
-  const { errors, busy, run } = useForm(["name", "login", "password", "role", "agencyId", "email", "stationIds"]);
-  const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
-  const names = new Map(agencies.map((a) => [a.id, a.name]));
+  const { form, setForm, field, select, errors, busy, run } = useFields(
+    { name: "", login: "", password: "", role: "officer", agencyId: "", email: "" },
+    ["stationIds"],
+  );
+  const agencyName = agencyNamer(agencies);
   const submit = (e: Event) => {
     e.preventDefault();
     setCreated(undefined);
@@ -142,87 +130,38 @@ export function UsersSection({ agencies }: { agencies: Agency[] }) {
       <form class="card" onSubmit={submit} noValidate aria-labelledby="add-user">
         <h2 id="add-user">{t("ad.user.add")}</h2>
         <div class="form-grid">
-          <Field
-            name="name"
-            label={t("ad.user.name")}
-            value={form.name}
-            onInput={(e) => set("name")(value(e))}
-            error={errors.fields.name}
-          />
-          <Field
-            name="login"
-            label={t("ad.user.login")}
-            hint={t("ad.user.loginHint")}
-            autoComplete="off"
-            autoCapitalize="none"
-            value={form.login}
-            onInput={(e) => set("login")(value(e))}
-            error={errors.fields.login}
-          />
-          <Field
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            label={t("ad.user.password")}
-            value={form.password}
-            onInput={(e) => set("password")(value(e))}
-            error={errors.fields.password}
-          />
-          <SelectField name="role" label={t("ad.user.role")} value={form.role} onChange={set("role")} error={errors.fields.role}>
+          <Field {...field("name")} label={t("ad.user.name")} />
+          <Field {...field("login")} label={t("ad.user.login")} hint={t("ad.user.loginHint")} autoComplete="off" autoCapitalize="none" />
+          <Field {...field("password")} type="password" autoComplete="new-password" label={t("ad.user.password")} />
+          <SelectField {...select("role")} label={t("ad.user.role")}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {roleLabel(r)}
               </option>
             ))}
           </SelectField>
-          <SelectField
-            name="agencyId"
-            label={t("ad.user.agency")}
-            value={form.agencyId}
-            onChange={set("agencyId")}
-            error={errors.fields.agencyId}
-          >
-            <option value="">{t("ad.user.noAgency")}</option>
-            {agencies.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
+          <SelectField {...select("agencyId")} label={t("ad.user.agency")}>
+            <AgencyOptions agencies={agencies} none={t("ad.user.noAgency")} />
           </SelectField>
-          <Field
-            name="email"
-            type="email"
-            label={t("ad.user.email")}
-            value={form.email}
-            onInput={(e) => set("email")(value(e))}
-            error={errors.fields.email}
-          />
+          <Field {...field("email")} type="email" label={t("ad.user.email")} />
           {form.role === "broadcaster" && (
-            <div class={`field${errors.fields.stationIds ? " field-invalid" : ""}`}>
-              <label for="f-stationIds">{t("ad.user.stations")}</label>
-              <p class="hint" id="f-stationIds-hint">
-                {t("ad.user.stationsHint")}
-              </p>
-              <select
-                id="f-stationIds"
-                multiple
-                size={Math.min(6, Math.max(2, agencyStations.length))}
-                aria-describedby={errors.fields.stationIds ? "f-stationIds-hint f-stationIds-error" : "f-stationIds-hint"}
-                aria-invalid={errors.fields.stationIds ? "true" : undefined}
-                onChange={(e) => setStationIds([...(e.target as HTMLSelectElement).selectedOptions].map((o) => o.value))}
-              >
-                {agencyStations.map((s) => (
-                  <option key={s.id} value={s.id} selected={stationIds.includes(s.id)}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-              {errors.fields.stationIds && (
-                <p class="field-error" id="f-stationIds-error" role="alert">
-                  {errors.fields.stationIds}
-                </p>
+            <FieldFrame id="f-stationIds" label={t("ad.user.stations")} hint={t("ad.user.stationsHint")} error={errors.fields.stationIds}>
+              {(aria) => (
+                <select
+                  id="f-stationIds"
+                  multiple
+                  size={Math.min(6, Math.max(2, agencyStations.length))}
+                  {...aria}
+                  onChange={(e) => setStationIds([...(e.target as HTMLSelectElement).selectedOptions].map((o) => o.value))}
+                >
+                  {agencyStations.map((s) => (
+                    <option key={s.id} value={s.id} selected={stationIds.includes(s.id)}>
+                      {s.name}
+                    </option>
+                  ))}
+                </select>
               )}
-            </div>
+            </FieldFrame>
           )}
         </div>
         <FormError text={errors.form} />
@@ -238,38 +177,27 @@ export function UsersSection({ agencies }: { agencies: Agency[] }) {
       {users.data.length <= 1 ? (
         <p class="empty">{t("ad.user.empty")}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">{t("ad.users")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("ad.user.name")}</th>
-                <th scope="col">{t("ad.user.login")}</th>
-                <th scope="col">{t("ad.user.role")}</th>
-                <th scope="col">{t("ad.user.agency")}</th>
-                <th scope="col">{t("ad.user.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((u) => (
-                <tr key={u.id}>
-                  <th scope="row">{u.name}</th>
-                  <td>{u.login ?? t("ad.none")}</td>
-                  <td>{roleLabel(u.role)}</td>
-                  <td>{u.agencyId ? (names.get(u.agencyId) ?? u.agencyId) : t("ad.none")}</td>
-                  <td>
-                    <p class={u.active ? "notice" : "field-error"}>{u.active ? t("ad.user.active") : t("ad.user.inactive")}</p>
-                    <ActiveToggle user={u} onDone={() => void users.reload()} />
-                    <details>
-                      <summary>{t("ad.user.resetFor", { name: u.name })}</summary>
-                      <ResetPassword user={u} onDone={() => undefined} />
-                    </details>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t("ad.users")}
+          columns={[t("ad.user.name"), t("ad.user.login"), t("ad.user.role"), t("ad.user.agency"), t("ad.user.state")]}
+        >
+          {users.data.map((u) => (
+            <tr key={u.id}>
+              <th scope="row">{u.name}</th>
+              <td>{u.login ?? t("ad.none")}</td>
+              <td>{roleLabel(u.role)}</td>
+              <td>{agencyName(u.agencyId, t("ad.none"))}</td>
+              <td>
+                <p class={u.active ? "notice" : "field-error"}>{u.active ? t("ad.user.active") : t("ad.user.inactive")}</p>
+                <ActiveToggle user={u} onDone={() => void users.reload()} />
+                <details>
+                  <summary>{t("ad.user.resetFor", { name: u.name })}</summary>
+                  <ResetPassword user={u} onDone={() => undefined} />
+                </details>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );
@@ -279,20 +207,18 @@ export function UsersSection({ agencies }: { agencies: Agency[] }) {
 export function TokensSection() {
   const tokens = useList<Token>("/tokens");
   const users = useList<User>("/users");
-  const [name, setName] = useState("");
-  const [expiresIn, setExpiresIn] = useState("");
   const [minted, setMinted] = useState<string | undefined>();
-  const { errors, busy, run } = useForm(["name", "expiresIn"]);
+  const { form, setForm, field, errors, busy, run } = useFields({ name: "", expiresIn: "" });
   const revoke = useForm([]);
   const owners = new Map((users.data ?? []).map((u) => [u.id, u.name]));
   const submit = (e: Event) => {
     e.preventDefault();
     setMinted(undefined);
     void run(async () => {
+      const { name, expiresIn } = form;
       const r = await api<{ token: string }>("POST", "/tokens", { ...(name ? { name } : {}), ...(expiresIn ? { expiresIn } : {}) });
       setMinted(r.token);
-      setName("");
-      setExpiresIn("");
+      setForm({ name: "", expiresIn: "" });
       await tokens.reload();
     });
   };
@@ -303,22 +229,8 @@ export function TokensSection() {
       <form class="card" onSubmit={submit} noValidate aria-labelledby="mint-token">
         <h2 id="mint-token">{t("ad.token.mint")}</h2>
         <div class="form-grid">
-          <Field
-            name="name"
-            id="f-token-name"
-            label={t("ad.token.name")}
-            value={name}
-            onInput={(e) => setName(value(e))}
-            error={errors.fields.name}
-          />
-          <Field
-            name="expiresIn"
-            label={t("ad.token.expiresIn")}
-            hint={t("ad.token.expiresInHint")}
-            value={expiresIn}
-            onInput={(e) => setExpiresIn(value(e))}
-            error={errors.fields.expiresIn}
-          />
+          <Field {...field("name")} id="f-token-name" label={t("ad.token.name")} />
+          <Field {...field("expiresIn")} label={t("ad.token.expiresIn")} hint={t("ad.token.expiresInHint")} />
         </div>
         <FormError text={errors.form} />
         {minted && (
@@ -335,47 +247,34 @@ export function TokensSection() {
       {tokens.data.length === 0 ? (
         <p class="empty">{t("ad.token.empty")}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">{t("ad.tokens")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("ad.token.name")}</th>
-                <th scope="col">{t("ad.token.owner")}</th>
-                <th scope="col">{t("ad.token.expires")}</th>
-                <th scope="col">{t("ad.token.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((tk) => (
-                <tr key={tk.id}>
-                  <th scope="row">
-                    {tk.name ?? tk.id.slice(0, 8)} {tk.current && t("ad.token.current")}
-                  </th>
-                  <td>{owners.get(tk.userId) ?? tk.userId}</td>
-                  <td>{tk.expiresAt ? formatDateTime(tk.expiresAt) : t("ad.token.never")}</td>
-                  <td>
-                    {stateOf(tk)}{" "}
-                    {tk.valid && !tk.revokedAt && (
-                      <button
-                        type="button"
-                        disabled={revoke.busy}
-                        onClick={() =>
-                          void revoke.run(async () => {
-                            await api("DELETE", `/tokens/${encodeURIComponent(tk.id)}`);
-                            await tokens.reload();
-                          })
-                        }
-                      >
-                        {t("ad.token.revoke", { name: tk.name ?? tk.id.slice(0, 8) })}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={t("ad.tokens")} columns={[t("ad.token.name"), t("ad.token.owner"), t("ad.token.expires"), t("ad.token.state")]}>
+          {tokens.data.map((tk) => (
+            <tr key={tk.id}>
+              <th scope="row">
+                {tk.name ?? tk.id.slice(0, 8)} {tk.current && t("ad.token.current")}
+              </th>
+              <td>{owners.get(tk.userId) ?? tk.userId}</td>
+              <td>{tk.expiresAt ? formatDateTime(tk.expiresAt) : t("ad.token.never")}</td>
+              <td>
+                {stateOf(tk)}{" "}
+                {tk.valid && !tk.revokedAt && (
+                  <button
+                    type="button"
+                    disabled={revoke.busy}
+                    onClick={() =>
+                      void revoke.run(async () => {
+                        await api("DELETE", `/tokens/${encodeURIComponent(tk.id)}`);
+                        await tokens.reload();
+                      })
+                    }
+                  >
+                    {t("ad.token.revoke", { name: tk.name ?? tk.id.slice(0, 8) })}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );
