@@ -2,22 +2,19 @@ import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { t } from "../i18n.js";
 import { useSession } from "../session.js";
-import { Field, FormError, Page, useForm } from "../ui.js";
+import { Field, FormError, Page, useFields } from "../ui.js";
 
 /** One's own account: who one is signed in as, and changing one's password with the current one. */
 export default function AccountPage() {
   const { me } = useSession();
-  const [currentPassword, setCurrent] = useState("");
-  const [newPassword, setNew] = useState("");
   const [saved, setSaved] = useState(false);
-  const { errors, busy, run } = useForm(["currentPassword", "newPassword"]);
+  const { form, setForm, field, errors, busy, run } = useFields({ currentPassword: "", newPassword: "" });
   const submit = (e: Event) => {
     e.preventDefault();
     setSaved(false);
     void run(async () => {
-      await api("POST", "/me/password", { currentPassword, newPassword });
-      setCurrent("");
-      setNew("");
+      await api("POST", "/me/password", form);
+      setForm({ currentPassword: "", newPassword: "" });
       setSaved(true);
     });
   };
@@ -26,24 +23,8 @@ export default function AccountPage() {
       <p>{t("account.signedInAs", { login: me.login ?? me.name, role: t(`role.${me.role}`) })}</p>
       <form class="card narrow" onSubmit={submit} noValidate aria-labelledby="pw-title">
         <h2 id="pw-title">{t("account.changePassword")}</h2>
-        <Field
-          name="currentPassword"
-          type="password"
-          autoComplete="current-password"
-          label={t("account.currentPassword")}
-          value={currentPassword}
-          onInput={(e) => setCurrent((e.target as HTMLInputElement).value)}
-          error={errors.fields.currentPassword}
-        />
-        <Field
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          label={t("account.newPassword")}
-          value={newPassword}
-          onInput={(e) => setNew((e.target as HTMLInputElement).value)}
-          error={errors.fields.newPassword}
-        />
+        <Field {...field("currentPassword")} type="password" autoComplete="current-password" label={t("account.currentPassword")} />
+        <Field {...field("newPassword")} type="password" autoComplete="new-password" label={t("account.newPassword")} />
         <FormError text={errors.form} />
         {saved && (
           <p class="notice" role="status">

@@ -3,7 +3,7 @@ import { api, errorText } from "../../api.js";
 import { formatDateTime, t } from "../../i18n.js";
 import type { MessageKey } from "../../messages.js";
 import type { Agency } from "./agencies.js";
-import { Loading, useList } from "./common.js";
+import { agencyNamer, DataTable, Loading, useList } from "./common.js";
 
 interface Channel {
   id: string;
@@ -68,7 +68,7 @@ export function ChannelsSection({ agencies }: { agencies: Agency[] }) {
   const [onlyFlagged, setOnlyFlagged] = useState(false);
   if (!all.data || !flagged.data) return <Loading error={all.error ?? flagged.error} />;
   const flaggedIds = new Set(flagged.data.map((c) => c.id));
-  const names = new Map(agencies.map((a) => [a.id, a.name]));
+  const agencyName = agencyNamer(agencies);
   const shown = onlyFlagged ? all.data.filter((c) => flaggedIds.has(c.id)) : all.data;
   return (
     <>
@@ -86,35 +86,25 @@ export function ChannelsSection({ agencies }: { agencies: Agency[] }) {
       {shown.length === 0 ? (
         <p class="empty">{onlyFlagged ? t("ad.channel.emptyReconnect") : t("ad.channel.empty")}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">{t("ad.channels")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("ad.channel.name")}</th>
-                <th scope="col">{t("ad.channel.kind")}</th>
-                <th scope="col">{t("ad.channel.agency")}</th>
-                <th scope="col">{t("ad.channel.state")}</th>
+        <DataTable
+          caption={t("ad.channels")}
+          columns={[t("ad.channel.name"), t("ad.channel.kind"), t("ad.channel.agency"), t("ad.channel.state")]}
+        >
+          {shown.map((c) => {
+            const s = state(c, flaggedIds.has(c.id));
+            return (
+              <tr key={c.id}>
+                <th scope="row">{c.name}</th>
+                <td>{t(`channelKind.${c.kind}` as MessageKey)}</td>
+                <td>{agencyName(c.agencyId, "")}</td>
+                <td>
+                  <p class={s.bad ? "field-error" : "notice"}>{s.text}</p>
+                  {OAUTH[c.kind] && <ConnectButton channel={c} />}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.map((c) => {
-                const s = state(c, flaggedIds.has(c.id));
-                return (
-                  <tr key={c.id}>
-                    <th scope="row">{c.name}</th>
-                    <td>{t(`channelKind.${c.kind}` as MessageKey)}</td>
-                    <td>{names.get(c.agencyId) ?? c.agencyId}</td>
-                    <td>
-                      <p class={s.bad ? "field-error" : "notice"}>{s.text}</p>
-                      {OAUTH[c.kind] && <ConnectButton channel={c} />}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </>
   );

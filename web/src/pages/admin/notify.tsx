@@ -1,9 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { formatDateTime, t } from "../../i18n.js";
-import { Field, FormError, useForm } from "../../ui.js";
+import { Field, FormError, useFields, useForm } from "../../ui.js";
 import type { Agency } from "./agencies.js";
-import { Loading, SelectField, useList, value } from "./common.js";
+import { AgencyOptions, agencyNamer, DataTable, Loading, SelectField, useList } from "./common.js";
 
 const EVENTS = [
   "item.submitted",
@@ -62,20 +62,19 @@ function Deliveries({ id }: { id: string }) {
 /** Outgoing webhooks: subscribing a URL to events (the signing secret is shown once), pausing, rotating, removing, the last deliveries. */
 export function WebhooksSection({ agencies }: { agencies: Agency[] }) {
   const hooks = useList<Webhook>("/webhooks");
-  const [url, setUrl] = useState("");
   const [events, setEvents] = useState<string[]>([]);
-  const [agencyId, setAgencyId] = useState("");
   const [secret, setSecret] = useState<string | undefined>();
-  const { errors, busy, run } = useForm(["url", "events", "agencyId"]);
+  const { form, set, field, select, errors, busy, run } = useFields({ url: "", agencyId: "" }, ["events"]);
   const row = useForm([]);
-  const names = new Map(agencies.map((a) => [a.id, a.name]));
+  const agencyName = agencyNamer(agencies);
   const submit = (e: Event) => {
     e.preventDefault();
     setSecret(undefined);
     void run(async () => {
+      const { url, agencyId } = form;
       const created = await api<{ secret: string }>("POST", "/webhooks", { url, events, ...(agencyId ? { agencyId } : {}) });
       setSecret(created.secret);
-      setUrl("");
+      set("url")("");
       setEvents([]);
       await hooks.reload();
     });
@@ -91,7 +90,7 @@ export function WebhooksSection({ agencies }: { agencies: Agency[] }) {
     <>
       <form class="card" onSubmit={submit} noValidate aria-labelledby="add-webhook">
         <h2 id="add-webhook">{t("ad.wh.add")}</h2>
-        <Field name="url" type="url" label={t("ad.wh.url")} value={url} onInput={(e) => setUrl(value(e))} error={errors.fields.url} />
+        <Field {...field("url")} type="url" label={t("ad.wh.url")} />
         <fieldset
           class={`field${errors.fields.events ? " field-invalid" : ""}`}
           aria-describedby={errors.fields.events ? "f-events-error" : undefined}
@@ -116,13 +115,8 @@ export function WebhooksSection({ agencies }: { agencies: Agency[] }) {
             </p>
           )}
         </fieldset>
-        <SelectField name="agencyId" label={t("ad.wh.agency")} value={agencyId} onChange={setAgencyId} error={errors.fields.agencyId}>
-          <option value="">{t("ad.ex.allAgencies")}</option>
-          {agencies.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
+        <SelectField {...select("agencyId")} label={t("ad.wh.agency")}>
+          <AgencyOptions agencies={agencies} none={t("ad.ex.allAgencies")} />
         </SelectField>
         <FormError text={errors.form} />
         {secret && (
@@ -143,7 +137,7 @@ export function WebhooksSection({ agencies }: { agencies: Agency[] }) {
           {hooks.data.map((w) => (
             <li key={w.id} class="card">
               <p>
-                <strong>{w.url}</strong> — {w.agencyId ? (names.get(w.agencyId) ?? w.agencyId) : t("ad.ex.allAgencies")} —{" "}
+                <strong>{w.url}</strong> — {agencyName(w.agencyId, t("ad.ex.allAgencies"))} —{" "}
                 <span class={w.paused ? "field-error" : "notice"}>{w.paused ? t("ad.wh.paused") : t("ad.wh.active")}</span>
               </p>
               <p>
@@ -191,10 +185,8 @@ const dayEnd = (d: string) => (d ? `${d}T23:59:59.999+07:00` : undefined);
 
 /** The audit log: who did what and when, filtered by days, action and agency; CSV with the same filters. */
 export function AuditSection({ agencies }: { agencies: Agency[] }) {
-  const [filters, setFilters] = useState({ from: "", to: "", action: "", agencyId: "" });
   const [entries, setEntries] = useState<AuditEntry[] | undefined>();
-  const { errors, busy, run } = useForm(["from", "to", "action", "agencyId"]);
-  const set = (k: keyof typeof filters) => (v: string) => setFilters({ ...filters, [k]: v });
+  const { form: filters, field, select, errors, busy, run } = useFields({ from: "", to: "", action: "", agencyId: "" });
   const params = (f: typeof filters, extra: Record<string, string> = {}) => {
     const q: Record<string, string | undefined> = {
       from: dayStart(f.from),
@@ -212,7 +204,7 @@ export function AuditSection({ agencies }: { agencies: Agency[] }) {
   useEffect(() => {
     void load(filters);
   }, []);
-  const names = new Map(agencies.map((a) => [a.id, a.name]));
+  const agencyName = agencyNamer(agencies);
   return (
     <>
       <form
@@ -224,43 +216,11 @@ export function AuditSection({ agencies }: { agencies: Agency[] }) {
           void load(filters);
         }}
       >
-        <Field
-          name="from"
-          type="date"
-          label={t("ad.audit.from")}
-          value={filters.from}
-          onInput={(e) => set("from")(value(e))}
-          error={errors.fields.from}
-        />
-        <Field
-          name="to"
-          type="date"
-          label={t("ad.audit.to")}
-          value={filters.to}
-          onInput={(e) => set("to")(value(e))}
-          error={errors.fields.to}
-        />
-        <Field
-          name="action"
-          label={t("ad.audit.action")}
-          hint={t("ad.audit.actionHint")}
-          value={filters.action}
-          onInput={(e) => set("action")(value(e))}
-          error={errors.fields.action}
-        />
-        <SelectField
-          name="agencyId"
-          label={t("ad.ex.agency")}
-          value={filters.agencyId}
-          onChange={set("agencyId")}
-          error={errors.fields.agencyId}
-        >
-          <option value="">{t("ad.ex.allAgencies")}</option>
-          {agencies.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
+        <Field {...field("from")} type="date" label={t("ad.audit.from")} />
+        <Field {...field("to")} type="date" label={t("ad.audit.to")} />
+        <Field {...field("action")} label={t("ad.audit.action")} hint={t("ad.audit.actionHint")} />
+        <SelectField {...select("agencyId")} label={t("ad.ex.agency")}>
+          <AgencyOptions agencies={agencies} none={t("ad.ex.allAgencies")} />
         </SelectField>
         <div class="field">
           <button type="submit" class="primary" disabled={busy}>
@@ -281,35 +241,24 @@ export function AuditSection({ agencies }: { agencies: Agency[] }) {
       ) : entries.length === 0 ? (
         <p class="empty">{t("ad.audit.empty")}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">{t("ad.audit")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("ad.audit.at")}</th>
-                <th scope="col">{t("ad.audit.who")}</th>
-                <th scope="col">{t("ad.audit.action")}</th>
-                <th scope="col">{t("ad.audit.entity")}</th>
-                <th scope="col">{t("ad.ex.agency")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id}>
-                  <td>{formatDateTime(e.at)}</td>
-                  <td>{e.actorName ?? e.actorId}</td>
-                  <th scope="row">
-                    <code>{e.action}</code>
-                  </th>
-                  <td>
-                    {e.entity} <code>{e.entityId.slice(0, 12)}</code>
-                  </td>
-                  <td>{e.agencyId ? (names.get(e.agencyId) ?? e.agencyId) : t("ad.none")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t("ad.audit")}
+          columns={[t("ad.audit.at"), t("ad.audit.who"), t("ad.audit.action"), t("ad.audit.entity"), t("ad.ex.agency")]}
+        >
+          {entries.map((e) => (
+            <tr key={e.id}>
+              <td>{formatDateTime(e.at)}</td>
+              <td>{e.actorName ?? e.actorId}</td>
+              <th scope="row">
+                <code>{e.action}</code>
+              </th>
+              <td>
+                {e.entity} <code>{e.entityId.slice(0, 12)}</code>
+              </td>
+              <td>{agencyName(e.agencyId, t("ad.none"))}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

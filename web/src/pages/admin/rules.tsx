@@ -2,9 +2,9 @@ import { useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { t } from "../../i18n.js";
 import type { MessageKey } from "../../messages.js";
-import { Field, FormError, useForm } from "../../ui.js";
+import { Field, FormError, useFields, useForm } from "../../ui.js";
 import type { Agency } from "./agencies.js";
-import { Loading, SelectField, useList, value, ymd } from "./common.js";
+import { AgencyOptions, agencyNamer, DataTable, Loading, SelectField, useList, validity, value } from "./common.js";
 
 interface Obligation {
   id: string;
@@ -57,10 +57,8 @@ function MinCount({ o, onDone }: { o: Obligation; onDone: () => void }) {
 export function RulesSection({ agencies }: { agencies: Agency[] }) {
   const obligations = useList<Obligation>("/obligations");
   const exemptions = useList<Exemption>("/compliance/exemptions");
-  const [form, setForm] = useState({ period: "", reason: "", task: "", agencyId: "" });
-  const { errors, busy, run } = useForm(["period", "reason", "task", "agencyId"]);
+  const { form, setForm, field, select, errors, busy, run } = useFields({ period: "", reason: "", task: "", agencyId: "" });
   const removal = useForm([]);
-  const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
   const submit = (e: Event) => {
     e.preventDefault();
     void run(async () => {
@@ -76,63 +74,35 @@ export function RulesSection({ agencies }: { agencies: Agency[] }) {
   };
   if (!obligations.data || !exemptions.data) return <Loading error={obligations.error ?? exemptions.error} />;
   const tasks = new Map(obligations.data.map((o) => [o.id, o.taskCode]));
-  const names = new Map(agencies.map((a) => [a.id, a.name]));
+  const agencyName = agencyNamer(agencies);
   return (
     <>
       {obligations.data.length === 0 ? (
         <p class="empty">{t("ad.ob.empty")}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="grid">
-            <caption class="sr-only">{t("ad.rules")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("ad.ob.task")}</th>
-                <th scope="col">{t("ad.ob.description")}</th>
-                <th scope="col">{t("ad.ob.period")}</th>
-                <th scope="col">{t("ad.ob.validity")}</th>
-                <th scope="col">{t("ad.ob.minCount")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {obligations.data.map((o) => (
-                <tr key={o.id}>
-                  <th scope="row">{o.taskCode}</th>
-                  <td>{o.description}</td>
-                  <td>{t(`ad.ob.period.${o.period}` as MessageKey)}</td>
-                  <td>
-                    {o.validTo
-                      ? t("ad.agency.range", { from: ymd(o.validFrom), to: ymd(o.validTo) })
-                      : t("ad.agency.since", { from: ymd(o.validFrom) })}
-                  </td>
-                  <td>
-                    <MinCount o={o} onDone={() => void obligations.reload()} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={t("ad.rules")}
+          columns={[t("ad.ob.task"), t("ad.ob.description"), t("ad.ob.period"), t("ad.ob.validity"), t("ad.ob.minCount")]}
+        >
+          {obligations.data.map((o) => (
+            <tr key={o.id}>
+              <th scope="row">{o.taskCode}</th>
+              <td>{o.description}</td>
+              <td>{t(`ad.ob.period.${o.period}` as MessageKey)}</td>
+              <td>{validity(o)}</td>
+              <td>
+                <MinCount o={o} onDone={() => void obligations.reload()} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <h2>{t("ad.ex.title")}</h2>
       <form class="card" onSubmit={submit} noValidate aria-label={t("ad.ex.add")}>
         <div class="form-grid">
-          <Field
-            name="period"
-            label={t("ad.ex.period")}
-            hint={t("ad.ex.periodHint")}
-            value={form.period}
-            onInput={(e) => set("period")(value(e))}
-            error={errors.fields.period}
-          />
-          <Field
-            name="reason"
-            label={t("ad.ex.reason")}
-            value={form.reason}
-            onInput={(e) => set("reason")(value(e))}
-            error={errors.fields.reason}
-          />
-          <SelectField name="task" label={t("ad.ex.task")} value={form.task} onChange={set("task")} error={errors.fields.task}>
+          <Field {...field("period")} label={t("ad.ex.period")} hint={t("ad.ex.periodHint")} />
+          <Field {...field("reason")} label={t("ad.ex.reason")} />
+          <SelectField {...select("task")} label={t("ad.ex.task")}>
             <option value="">{t("ad.ex.allTasks")}</option>
             {obligations.data.map((o) => (
               <option key={o.taskCode} value={o.taskCode}>
@@ -140,19 +110,8 @@ export function RulesSection({ agencies }: { agencies: Agency[] }) {
               </option>
             ))}
           </SelectField>
-          <SelectField
-            name="agencyId"
-            label={t("ad.ex.agency")}
-            value={form.agencyId}
-            onChange={set("agencyId")}
-            error={errors.fields.agencyId}
-          >
-            <option value="">{t("ad.ex.allAgencies")}</option>
-            {agencies.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
+          <SelectField {...select("agencyId")} label={t("ad.ex.agency")}>
+            <AgencyOptions agencies={agencies} none={t("ad.ex.allAgencies")} />
           </SelectField>
         </div>
         <FormError text={errors.form} />
@@ -168,7 +127,7 @@ export function RulesSection({ agencies }: { agencies: Agency[] }) {
           {exemptions.data.map((x) => (
             <li key={x.id}>
               <strong>{x.period}</strong> — {x.reason} ({x.obligationId ? tasks.get(x.obligationId) : t("ad.ex.allTasks")};{" "}
-              {x.agencyId ? (names.get(x.agencyId) ?? x.agencyId) : t("ad.ex.allAgencies")}){" "}
+              {agencyName(x.agencyId, t("ad.ex.allAgencies"))}){" "}
               <button
                 type="button"
                 disabled={removal.busy}
