@@ -98,6 +98,41 @@ export function Field({ name, label, error, hint, id, ...input }: FieldProps) {
   );
 }
 
+/**
+ * A form's end: the error the API gave for the form as a whole, what went right (`notice`, announced),
+ * and the submit button; `children` follow the button (a cancel button).
+ */
+export function FormEnd({
+  error,
+  notice,
+  busy,
+  submit,
+  primary = true,
+  children,
+}: {
+  error: string | undefined;
+  notice?: ComponentChildren;
+  busy: boolean;
+  submit: string;
+  primary?: boolean;
+  children?: ComponentChildren;
+}) {
+  return (
+    <>
+      <FormError text={error} />
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <button type="submit" class={primary ? "primary" : undefined} disabled={busy}>
+        {submit}
+      </button>
+      {children}
+    </>
+  );
+}
+
 export function FormError({ text }: { text: string | undefined }) {
   return text ? (
     <p class="form-error" role="alert">

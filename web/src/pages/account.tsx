@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { t } from "../i18n.js";
 import { useSession } from "../session.js";
-import { Field, FormError, Page, useFields } from "../ui.js";
+import { Field, FormEnd, Page, useFields } from "../ui.js";
 
 /** One's own account: who one is signed in as, and changing one's password with the current one. */
 export default function AccountPage() {
@@ -25,15 +25,7 @@ export default function AccountPage() {
         <h2 id="pw-title">{t("account.changePassword")}</h2>
         <Field {...field("currentPassword")} type="password" autoComplete="current-password" label={t("account.currentPassword")} />
         <Field {...field("newPassword")} type="password" autoComplete="new-password" label={t("account.newPassword")} />
-        <FormError text={errors.form} />
-        {saved && (
-          <p class="notice" role="status">
-            {t("account.saved")}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t("account.save")}
-        </button>
+        <FormEnd error={errors.form} notice={saved && t("account.saved")} busy={busy} submit={t("account.save")} />
       </form>
     </Page>
   );

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { t } from "../../i18n.js";
 import type { MessageKey } from "../../messages.js";
-import { Field, FormError, useFields } from "../../ui.js";
+import { Field, FormEnd, useFields } from "../../ui.js";
 import { AgencyOptions, DataTable, Loading, SelectField, useList, validity, value } from "./common.js";
 
 export interface Agency {
@@ -36,13 +36,12 @@ function EditAgency({ agency, onDone }: { agency: Agency; onDone: (saved: boolea
         label={t("ad.agency.validTo")}
         hint={t("ad.agency.validToHint")}
       />
-      <FormError text={errors.form} />
-      <button type="submit" class="primary" disabled={busy}>
-        {t("ad.save")}
-      </button>{" "}
-      <button type="button" onClick={() => onDone(false)}>
-        {t("ad.cancel")}
-      </button>
+      <FormEnd error={errors.form} busy={busy} submit={t("ad.save")}>
+        {" "}
+        <button type="button" onClick={() => onDone(false)}>
+          {t("ad.cancel")}
+        </button>
+      </FormEnd>
     </form>
   );
 }
@@ -95,15 +94,7 @@ export function AgenciesSection() {
           <Field {...field("validFrom")} type="date" label={t("ad.agency.validFrom")} />
           <Field {...field("validTo")} type="date" label={t("ad.agency.validTo")} hint={t("ad.agency.validToHint")} />
         </div>
-        <FormError text={errors.form} />
-        {saved && (
-          <p class="notice" role="status">
-            {t("ad.saved")}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t("ad.agency.add")}
-        </button>
+        <FormEnd error={errors.form} notice={saved && t("ad.saved")} busy={busy} submit={t("ad.agency.add")} />
       </form>
       <div class="field">
         <label for="agency-filter">{t("ad.agency.filter")}</label>

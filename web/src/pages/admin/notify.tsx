@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { formatDateTime, t } from "../../i18n.js";
-import { Field, FormError, useFields, useForm } from "../../ui.js";
+import { Field, FormEnd, FormError, useFields, useForm } from "../../ui.js";
 import type { Agency } from "./agencies.js";
 import { AgencyOptions, agencyNamer, DataTable, Loading, SelectField, useList } from "./common.js";
 
@@ -118,16 +118,19 @@ export function WebhooksSection({ agencies }: { agencies: Agency[] }) {
         <SelectField {...select("agencyId")} label={t("ad.wh.agency")}>
           <AgencyOptions agencies={agencies} none={t("ad.ex.allAgencies")} />
         </SelectField>
-        <FormError text={errors.form} />
-        {secret && (
-          <p class="notice" role="status">
-            {t("ad.wh.secret")}
-            <code class="secret">{secret}</code>
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t("ad.wh.add")}
-        </button>
+        <FormEnd
+          error={errors.form}
+          notice={
+            secret && (
+              <>
+                {t("ad.wh.secret")}
+                <code class="secret">{secret}</code>
+              </>
+            )
+          }
+          busy={busy}
+          submit={t("ad.wh.add")}
+        />
       </form>
       <FormError text={row.errors.form} />
       {hooks.data.length === 0 ? (

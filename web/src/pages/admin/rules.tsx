@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../../api.js";
 import { t } from "../../i18n.js";
 import type { MessageKey } from "../../messages.js";
-import { Field, FormError, useFields, useForm } from "../../ui.js";
+import { Field, FormEnd, FormError, useFields, useForm } from "../../ui.js";
 import type { Agency } from "./agencies.js";
 import { AgencyOptions, agencyNamer, DataTable, Loading, SelectField, useList, validity, value } from "./common.js";
 
@@ -114,10 +114,7 @@ export function RulesSection({ agencies }: { agencies: Agency[] }) {
             <AgencyOptions agencies={agencies} none={t("ad.ex.allAgencies")} />
           </SelectField>
         </div>
-        <FormError text={errors.form} />
-        <button type="submit" class="primary" disabled={busy}>
-          {t("ad.ex.add")}
-        </button>
+        <FormEnd error={errors.form} busy={busy} submit={t("ad.ex.add")} />
       </form>
       <FormError text={removal.errors.form} />
       {exemptions.data.length === 0 ? (

@@ -3,7 +3,7 @@ import { api } from "../../api.js";
 import { formatDateTime, t } from "../../i18n.js";
 import type { MessageKey } from "../../messages.js";
 import type { Role } from "../../routes.js";
-import { Field, FieldFrame, FormError, useFields, useForm } from "../../ui.js";
+import { Field, FieldFrame, FormEnd, FormError, useFields, useForm } from "../../ui.js";
 import type { Agency } from "./agencies.js";
 import { AgencyOptions, agencyNamer, DataTable, Loading, SelectField, useList } from "./common.js";
 
@@ -57,15 +57,13 @@ function ResetPassword({ user, onDone }: { user: User; onDone: () => void }) {
         autoComplete="new-password"
         label={t("ad.user.newPassword", { name: user.name })}
       />
-      <FormError text={errors.form} />
-      {done && (
-        <p class="notice" role="status">
-          {t("ad.user.resetDone", { name: user.name })}
-        </p>
-      )}
-      <button type="submit" disabled={busy}>
-        {t("ad.user.reset")}
-      </button>
+      <FormEnd
+        error={errors.form}
+        notice={done && t("ad.user.resetDone", { name: user.name })}
+        busy={busy}
+        submit={t("ad.user.reset")}
+        primary={false}
+      />
     </form>
   );
 }
@@ -164,15 +162,7 @@ export function UsersSection({ agencies }: { agencies: Agency[] }) {
             </FieldFrame>
           )}
         </div>
-        <FormError text={errors.form} />
-        {created && (
-          <p class="notice" role="status">
-            {created}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t("ad.user.add")}
-        </button>
+        <FormEnd error={errors.form} notice={created} busy={busy} submit={t("ad.user.add")} />
       </form>
       {users.data.length <= 1 ? (
         <p class="empty">{t("ad.user.empty")}</p>
@@ -232,16 +222,19 @@ export function TokensSection() {
           <Field {...field("name")} id="f-token-name" label={t("ad.token.name")} />
           <Field {...field("expiresIn")} label={t("ad.token.expiresIn")} hint={t("ad.token.expiresInHint")} />
         </div>
-        <FormError text={errors.form} />
-        {minted && (
-          <p class="notice" role="status">
-            {t("ad.token.minted", { token: "" })}
-            <code class="secret">{minted}</code>
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t("ad.token.mint")}
-        </button>
+        <FormEnd
+          error={errors.form}
+          notice={
+            minted && (
+              <>
+                {t("ad.token.minted", { token: "" })}
+                <code class="secret">{minted}</code>
+              </>
+            )
+          }
+          busy={busy}
+          submit={t("ad.token.mint")}
+        />
       </form>
       <FormError text={revoke.errors.form} />
       {tokens.data.length === 0 ? (
