@@ -3,7 +3,7 @@ import { api } from "../../api.js";
 import { t } from "../../i18n.js";
 import type { MessageKey } from "../../messages.js";
 import { Field, FormEnd, useFields } from "../../ui.js";
-import { AgencyOptions, DataTable, Loading, SelectField, useList, validity, value } from "./common.js";
+import { AgencyOptions, DataTable, Loading, Options, SelectField, useList, validity, value } from "./common.js";
 
 export interface Agency {
   id: string;
@@ -82,11 +82,7 @@ export function AgenciesSection() {
           <Field {...field("id")} label={t("ad.agency.id")} hint={t("ad.agency.idHint")} />
           <Field {...field("name")} label={t("ad.agency.name")} />
           <SelectField {...select("kind")} label={t("ad.agency.kind")}>
-            {AGENCY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {kindLabel(k)}
-              </option>
-            ))}
+            <Options values={AGENCY_KINDS} label={kindLabel} />
           </SelectField>
           <SelectField {...select("parentId")} label={t("ad.agency.parent")}>
             <AgencyOptions agencies={data} none={t("ad.none")} />

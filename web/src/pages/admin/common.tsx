@@ -54,6 +54,19 @@ export function SelectField({ name, label, value, onChange, error, hint, childre
   );
 }
 
+/** A select's options for fixed values (agency kinds, roles), each shown by its label. */
+export function Options({ values, label }: { values: readonly string[]; label: (value: string) => string }) {
+  return (
+    <>
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {label(v)}
+        </option>
+      ))}
+    </>
+  );
+}
+
 /** A select's options: the empty choice (`none`), then each agency by name. */
 export function AgencyOptions({ agencies, none }: { agencies: { id: string; name: string }[]; none: string }) {
   return (

@@ -5,7 +5,7 @@ import type { MessageKey } from "../../messages.js";
 import type { Role } from "../../routes.js";
 import { Field, FieldFrame, FormEnd, FormError, useFields, useForm } from "../../ui.js";
 import type { Agency } from "./agencies.js";
-import { AgencyOptions, agencyNamer, DataTable, Loading, SelectField, useList } from "./common.js";
+import { AgencyOptions, agencyNamer, DataTable, Loading, Options, SelectField, useList } from "./common.js";
 
 interface User {
   id: string;
@@ -132,11 +132,7 @@ export function UsersSection({ agencies }: { agencies: Agency[] }) {
           <Field {...field("login")} label={t("ad.user.login")} hint={t("ad.user.loginHint")} autoComplete="off" autoCapitalize="none" />
           <Field {...field("password")} type="password" autoComplete="new-password" label={t("ad.user.password")} />
           <SelectField {...select("role")} label={t("ad.user.role")}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {roleLabel(r)}
-              </option>
-            ))}
+            <Options values={ROLES} label={roleLabel} />
           </SelectField>
           <SelectField {...select("agencyId")} label={t("ad.user.agency")}>
             <AgencyOptions agencies={agencies} none={t("ad.user.noAgency")} />
