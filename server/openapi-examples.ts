@@ -36,6 +36,7 @@ export const EXAMPLES: Record<string, Example> = {
   "POST /api/broadcast/stations/:id/weeks/:week/aired": {
     body: { items: [{ itemId: "7c1a…", airedAt: "2026-12-02T06:05:00+07:00" }] },
   },
+  "GET /api/campaigns": { query: { limit: "20", offset: "0" } },
   "POST /api/tokens": { body: { name: "Máy tính bảng phòng truyền thông", expiresIn: "30d" } },
   "POST /api/channels": {
     description: "Kênh có thể khai báo khung giờ đăng hằng tuần `settings.slots` (giờ Asia/Ho_Chi_Minh).",

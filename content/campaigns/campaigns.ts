@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { PostgresAdapter, sql } from "kysely";
 import { z } from "zod";
-import { assertCanWrite, visible } from "../access.js";
+import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError } from "../errors.js";
 import type { Actor } from "../model.js";
@@ -32,6 +32,13 @@ export const RecipientStatus = z.enum([
   "skipped",
 ]);
 export type RecipientStatus = z.infer<typeof RecipientStatus>;
+
+/** `GET /api/campaigns`: a page of the campaigns the caller may read, newest first. */
+export const CampaignFilter = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type CampaignFilter = z.infer<typeof CampaignFilter>;
 
 /** What the schedule request says about a campaign delivery. */
 export interface CampaignSpec {
@@ -209,6 +216,45 @@ export function createCampaigns(deps: CampaignDeps) {
       return report(db, clock, await load(actor, id));
     },
 
+    /**
+     * The campaigns the actor may read (an officer's or approver's agency's, everyone's for DOST's
+     * auditors and admins), newest first, each as `get` reports it plus the item's title, the channel
+     * and the agency.
+     */
+    async list(actor: Actor, f: CampaignFilter) {
+      const rows = await visibleOnly(
+        actor,
+        db
+          .selectFrom("campaigns")
+          .innerJoin("items", "items.id", "campaigns.item_id")
+          .innerJoin("channels", "channels.id", "campaigns.channel_id")
+          .innerJoin("agencies", "agencies.id", "campaigns.agency_id")
+          .selectAll("campaigns")
+          .select([
+            "items.title as item_title",
+            "channels.name as channel_name",
+            "channels.kind as channel_kind",
+            "agencies.name as agency_name",
+          ]),
+        "campaigns.agency_id",
+      )
+        .orderBy("campaigns.created_at", "desc")
+        .orderBy("campaigns.id", "desc")
+        .limit(f.limit)
+        .offset(f.offset)
+        .execute();
+      const out = [];
+      for (const { item_title, channel_name, channel_kind, agency_name, ...c } of rows) {
+        out.push({
+          ...(await report(db, clock, c)),
+          itemTitle: item_title,
+          channel: { id: c.channel_id, name: channel_name, kind: channel_kind },
+          agency: { id: c.agency_id, name: agency_name },
+        });
+      }
+      return out;
+    },
+
     /** Per-recipient results as CSV; numbers masked unless the reader is DOST or an admin. */
     async *recipientsCsv(actor: Actor, id: string): AsyncGenerator<string> {
       const c = await load(actor, id);
@@ -341,6 +387,7 @@ export async function report(db: Db, clock: Clock, c: CampaignRow) {
     throughputPerSecond: throughput,
     etaSeconds,
     eta: etaSeconds === null ? null : new Date(clock.now().getTime() + etaSeconds * 1000).toISOString(),
+    createdAt: c.created_at,
     startedAt: c.started_at,
     finishedAt: c.finished_at,
     purgedAt: c.purged_at,

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { parse as parseCsv } from "fast-csv";
 import { z } from "zod";
+import { CampaignFilter } from "../../content/campaigns/campaigns.js";
 import type { CsvRecord } from "../../content/campaigns/recipient-lists.js";
 import { RecipientListFields } from "../../content/campaigns/recipient-lists.js";
 import { AppError } from "../../content/errors.js";
@@ -107,6 +108,13 @@ export function campaignRoutes(s: Services): Route[] {
       handle: async ({ user, params }) => c.campaigns.steer(user, params.id ?? "", action),
     });
   return [
+    route({
+      method: "get",
+      path: "/campaigns",
+      summary: "The campaigns the caller may read, newest first: each with its item's title, channel, agency, status, totals and cost",
+      query: CampaignFilter,
+      handle: async ({ user, query }) => ({ data: await c.campaigns.list(user, query) }),
+    }),
     route({
       method: "get",
       path: "/campaigns/:id",

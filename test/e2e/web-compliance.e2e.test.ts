@@ -6,6 +6,7 @@ import { createWeeklyClose } from "../../content/compliance/weekly-close.js";
 import { accessibilityViolations, launchBrowser, newContext, screenshot, signIn } from "../helpers/browser.js";
 import { evidence, fixedClock, item, user } from "../helpers/compliance.js";
 import { startHub, type TestHub } from "../helpers/hub.js";
+import { recipientList } from "../helpers/world.js";
 
 /** Wednesday of 2026-W49 in Cần Thơ: W48 and before are finished and frozen, W49 is running. */
 const NOW = "2026-12-02T09:00:00+07:00";
@@ -14,7 +15,8 @@ const silent = { info() {}, warn() {}, error() {} };
 /**
  * DOST's compliance board in headless Chromium: the heatmap of a task, the week's at-risk list, a
  * missed and frozen week drilled into, self-reported evidence marked, the XLSX downloaded and read
- * back, the filters (agency kind, a bad period named next to its field), a 360 px phone.
+ * back, the filters (agency kind, a bad period named next to its field), a 360 px phone, the SMS
+ * campaigns' progress and the shared library's reuse.
  */
 describe("the web app: the compliance board", () => {
   let hub: TestHub;
@@ -39,6 +41,39 @@ describe("the web app: the compliance board", () => {
       role: "auditor",
     });
     expect(auditor.status, JSON.stringify(auditor.body)).toBe(201);
+
+    // An SMS campaign of Sở Y tế to a list of two (quiet all day, so it waits with nothing sent).
+    const sms = await hub.api("POST", "/api/channels", {
+      agencyId: "so-y-te",
+      kind: "sms",
+      name: "Brandname Sở Y tế",
+      settings: {
+        gateway: "http",
+        preset: "kannel",
+        url: "https://sms.example.vn/cgi-bin/sendsms",
+        username: "loa",
+        sender: "SOYTE CT",
+        quietHours: { from: "00:00", to: "23:59" },
+      },
+      secret: "mat-khau-kannel",
+    });
+    expect(sms.status, JSON.stringify(sms.body)).toBe(201);
+    const list = await recipientList(hub, "so-y-te", "phone\n0912345678\n0987654321\n");
+    expect(list.status, JSON.stringify(list.body)).toBe(201);
+    const text = await item(hub.api, "so-y-te", "sms", [], "Tiêm chủng mở rộng tháng 12");
+    const scheduled = await hub.api("POST", `/api/items/${text}/schedule`, {
+      deliveries: [{ channelId: sms.body.id, recipientListId: list.body.id, at: "2026-12-02T10:00:00+07:00" }],
+    });
+    expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(201);
+    await hub.running.runtime.services.campaigns.campaigns.start(scheduled.body.data[0].id);
+
+    // DOST's material in the library, copied by Sở Xây dựng, whose copy was then published once.
+    const guide = await item(hub.api, "so-khcn", "news", [], "Hướng dẫn nộp hồ sơ xây dựng trực tuyến");
+    const material = await hub.api("POST", "/api/library", { itemId: guide, topics: ["Dịch vụ công"], validFrom: "2026-01-01" });
+    expect(material.status, JSON.stringify(material.body)).toBe(201);
+    const copy = await hub.api("POST", `/api/library/${material.body.id}/copy`, { agencyId: "so-xay-dung" });
+    expect(copy.status, JSON.stringify(copy.body)).toBe(201);
+    await evidence(hub.api, copy.body.id, "facebook_page", "2026-12-01T08:00:00+07:00");
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -48,8 +83,9 @@ describe("the web app: the compliance board", () => {
   const board = async (page: Page) => {
     await signIn(page, "binh.tran", "mat-khau-kiem-tra-9");
     await page.waitForURL("**/compliance");
-    await page.getByRole("table").waitFor();
+    await heatmap(page).waitFor();
   };
+  const heatmap = (page: Page) => page.getByRole("table", { name: /^Bảng tuân thủ nhiệm vụ/ });
 
   it("opens the board, drills into a missed week, and downloads the XLSX", async () => {
     const context = await newContext(browser, hub.url);
@@ -127,9 +163,9 @@ describe("the web app: the compliance board", () => {
     await page.getByRole("button", { name: "Xem bảng" }).click();
     await page.getByRole("table", { name: "Bảng tuân thủ nhiệm vụ 2.2: cơ quan × kỳ" }).waitFor();
     await page.getByLabel("Loại cơ quan").selectOption("commune");
-    const rows = page.getByRole("table").locator("tbody tr");
+    const rows = heatmap(page).locator("tbody tr");
     await expect(rows.count()).resolves.toBe(103); // the communes and wards of 2025
-    await expect(page.getByRole("table").locator("thead th").count()).resolves.toBe(2 + 10);
+    await expect(heatmap(page).locator("thead th").count()).resolves.toBe(2 + 10);
     await page.getByLabel("Loại cơ quan").selectOption("department");
     await expect(rows.count()).resolves.toBe(0);
     await expect(page.getByText("Không có cơ quan nào phải thực hiện nhiệm vụ này").isVisible()).resolves.toBe(true);
@@ -141,6 +177,39 @@ describe("the web app: the compliance board", () => {
     await expect(page.getByLabel("Từ kỳ").getAttribute("aria-invalid")).resolves.toBe("true");
     await expect(error.textContent()).resolves.toMatch(/^Giá trị không hợp lệ\./);
     await screenshot(page, "compliance-bad-period");
+    await context.close();
+  }, 60_000);
+
+  it("shows the SMS campaigns' progress and cost, and the shared materials with the agencies that copied them", async () => {
+    const context = await newContext(browser, hub.url);
+    const page = await context.newPage();
+    await board(page);
+    const campaigns = page.getByRole("region", { name: "Chiến dịch SMS" });
+    const row = campaigns.getByRole("row", { name: /Tiêm chủng mở rộng tháng 12/ });
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(text).toContain("Sở Y tế");
+    expect(text).toContain("Brandname Sở Y tế (Tin nhắn SMS)");
+    expect(text).toContain("Đang gửi");
+    expect(text).toContain("0/2 người nhận");
+    expect(text).toMatch(/0 tin nhắn đã gửi \/ [24] dự kiến/);
+    const bar = campaigns.getByRole("progressbar", { name: "Tiêm chủng mở rộng tháng 12: 0/2 người nhận" });
+    await expect(bar.getAttribute("max")).resolves.toBe("2");
+    await expect(campaigns.getByRole("columnheader", { name: "Đã đến máy người nhận" }).count()).resolves.toBe(1);
+
+    const library = page.getByRole("region", { name: "Tài liệu dùng chung" });
+    const material = library.getByRole("row", { name: /Hướng dẫn nộp hồ sơ xây dựng trực tuyến/ });
+    await material.waitFor();
+    // One agency copied it (the number opens their names), and its copy was published once.
+    await expect(material.locator("td").last().textContent()).resolves.toBe("1");
+    const agencies = material.locator("summary");
+    await expect(agencies.textContent()).resolves.toBe("1");
+    const who = material.getByText("Sở Xây dựng: 1 lần đăng");
+    await expect(who.isVisible()).resolves.toBe(false);
+    await agencies.click();
+    await expect(who.isVisible()).resolves.toBe(true);
+    await screenshot(page, "compliance-campaigns-library");
+    expect(await accessibilityViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);
 

@@ -546,6 +546,7 @@ export const ROUTE_CASES: Record<string, (w: World, s: Seed) => Req | Promise<Re
     },
   }),
   "GET /api/recipient-lists/:id": (_w, s) => ({ params: { id: s.listId } }),
+  "GET /api/campaigns": () => ({ query: { limit: "50" } }),
   "GET /api/campaigns/:id": (_w, s) => ({ params: { id: s.campaignId } }),
   "GET /api/campaigns/:id/recipients": (_w, s) => ({ params: { id: s.campaignId }, query: { format: "csv" } }),
   "POST /api/campaigns/:id/pause": async (w, s) => ({ params: { id: await w.fresh.campaign(s) } }),

@@ -217,6 +217,7 @@ const EXPECT: Record<string, Expectation> = {
   "POST /api/sms/opt-outs": signedIn({ admin: 200, auditor: 403, officer: 200, broadcaster: 403, approver: 403 }),
   "POST /api/recipient-lists": writeFor(201),
   "GET /api/recipient-lists/:id": read(),
+  "GET /api/campaigns": list(),
   "GET /api/campaigns/:id": read(),
   "GET /api/campaigns/:id/recipients": read(),
   "POST /api/campaigns/:id/pause": campaignSteer,
@@ -333,6 +334,7 @@ describe("the authorization matrix, from the route table", () => {
       other.radioId,
       other.programmeId,
       other.webhookId,
+      other.campaignId,
     ];
     const leaks = results
       .filter((r) => (r.caller === "officer" || r.caller === "broadcaster" || r.caller === "approver") && r.answer.status < 300)

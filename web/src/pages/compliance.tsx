@@ -128,6 +128,157 @@ function AtRisk({ obligations }: { obligations: Obligation[] }) {
   );
 }
 
+interface Campaign {
+  id: string;
+  itemTitle: string;
+  channel: { id: string; name: string; kind: string };
+  agency: { id: string; name: string };
+  status: string;
+  recipients: number;
+  totals: Record<string, number>;
+  cost: { segments: number; planned: number };
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+interface Material {
+  id: string;
+  title: string;
+  agencyId: string;
+  topics: string[];
+  publishedAt: string;
+  withdrawnAt: string | null;
+}
+interface Reuse {
+  materialId: string;
+  copies: number;
+  publications: number;
+  agencies: { agencyId: string; name: string; copies: number; publications: number }[];
+}
+
+/** SMS and ZNS campaigns, newest first: delivered of total as a progress bar, status and cost in segments. */
+function Campaigns() {
+  const [campaigns, setCampaigns] = useState<Campaign[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    api<{ data: Campaign[] }>("GET", "/campaigns?limit=20").then(
+      (r) => setCampaigns(r.data),
+      (err) => setError(errorText(err)),
+    );
+  }, []);
+  return (
+    <section class="card campaigns" aria-labelledby="cb-campaigns">
+      <h2 id="cb-campaigns">{t("cb.campaigns")}</h2>
+      <FormError text={error} />
+      {!campaigns && !error && <p class="loading">{t("app.loading")}</p>}
+      {campaigns?.length === 0 && <p class="empty">{t("cb.campaignsNone")}</p>}
+      {campaigns && campaigns.length > 0 && (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a table scrolling inside its box on a phone must be reachable from the keyboard (WCAG 2.1.1, axe's scrollable-region-focusable)
+        <div class="table-wrap" tabIndex={0}>
+          <table class="grid">
+            <caption class="sr-only">{t("cb.campaigns")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("cb.campaignItem")}</th>
+                <th scope="col">{t("cb.agency")}</th>
+                <th scope="col">{t("cb.campaignChannel")}</th>
+                <th scope="col">{t("cb.campaignStatus")}</th>
+                <th scope="col">{t("cb.campaignProgress")}</th>
+                <th scope="col">{t("cb.campaignCost")}</th>
+                <th scope="col">{t("cb.campaignCreated")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {campaigns.map((c) => {
+                const delivered = c.totals.delivered ?? 0;
+                const label = t("cb.campaignDelivered", { delivered, total: c.recipients });
+                return (
+                  <tr key={c.id}>
+                    <th scope="row">{c.itemTitle}</th>
+                    <td>{c.agency.name}</td>
+                    <td>
+                      {c.channel.name} ({t(`channelKind.${c.channel.kind}` as MessageKey)})
+                    </td>
+                    <td>{t(`cb.campaign.${c.status}` as MessageKey)}</td>
+                    <td>
+                      <progress max={Math.max(1, c.recipients)} value={delivered} aria-label={`${c.itemTitle}: ${label}`} />{" "}
+                      <span>{label}</span>
+                    </td>
+                    <td>{t("cb.campaignSegments", { segments: c.cost.segments, planned: c.cost.planned })}</td>
+                    <td>{formatDateTime(c.createdAt)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The shared library: each material with how many agencies copied it and how many publications the copies made. */
+function LibraryReuse() {
+  const [rows, setRows] = useState<{ material: Material; reuse: Reuse }[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    (async () => {
+      const { data } = await api<{ data: Material[] }>("GET", "/library?all=true&limit=50");
+      const reuse = await Promise.all(data.map((m) => api<Reuse>("GET", `/library/${encodeURIComponent(m.id)}/reuse`)));
+      setRows(data.map((material, i) => ({ material, reuse: reuse[i] as Reuse })));
+    })().catch((err) => setError(errorText(err)));
+  }, []);
+  return (
+    <section class="card library-reuse" aria-labelledby="cb-library">
+      <h2 id="cb-library">{t("cb.library")}</h2>
+      <FormError text={error} />
+      {!rows && !error && <p class="loading">{t("app.loading")}</p>}
+      {rows?.length === 0 && <p class="empty">{t("cb.libraryNone")}</p>}
+      {rows && rows.length > 0 && (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a table scrolling inside its box on a phone must be reachable from the keyboard (WCAG 2.1.1, axe's scrollable-region-focusable)
+        <div class="table-wrap" tabIndex={0}>
+          <table class="grid">
+            <caption class="sr-only">{t("cb.library")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("cb.material")}</th>
+                <th scope="col">{t("cb.materialPublished")}</th>
+                <th scope="col">{t("cb.materialAgencies")}</th>
+                <th scope="col">{t("cb.materialPublications")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(({ material: m, reuse: r }) => (
+                <tr key={m.id}>
+                  <th scope="row">
+                    {m.title} {m.withdrawnAt && <span class="chip">{t("cb.materialWithdrawn")}</span>}
+                  </th>
+                  <td>{formatDateTime(m.publishedAt)}</td>
+                  <td>
+                    {r.agencies.length === 0 ? (
+                      "0"
+                    ) : (
+                      <details>
+                        <summary>{r.agencies.length}</summary>
+                        <ul>
+                          {r.agencies.map((a) => (
+                            <li key={a.agencyId}>{t("cb.materialAgency", { agency: a.name, publications: a.publications })}</li>
+                          ))}
+                        </ul>
+                      </details>
+                    )}
+                  </td>
+                  <td>{r.publications}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 function DrillDown({ task, agency, period, onClose }: { task: string; agency: Agency; period: string; onClose: () => void }) {
   const [drill, setDrill] = useState<Drill>();
   const [error, setError] = useState<string>();
@@ -222,7 +373,7 @@ function DrillDown({ task, agency, period, onClose }: { task: string; agency: Ag
   );
 }
 
-/** DOST's compliance board: agencies × periods per task, filters, drill-down to items and evidence, exports, the week's at-risk list. */
+/** DOST's compliance board: agencies × periods per task, filters, drill-down to items and evidence, exports, the week's at-risk list, SMS campaigns and library reuse. */
 export default function CompliancePage() {
   const [obligations, setObligations] = useState<Obligation[]>();
   const [task, setTask] = useState("");
@@ -412,6 +563,8 @@ export default function CompliancePage() {
           )}
         </>
       )}
+      <Campaigns />
+      <LibraryReuse />
     </Page>
   );
 }
