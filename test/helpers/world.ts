@@ -57,6 +57,17 @@ export interface World {
   fresh: Fresh;
 }
 
+/** The seed agency's officer (not one of the test's callers), as the services see an actor. */
+const officerOf = (s: Seed) => ({
+  id: s.userId,
+  name: "Cán bộ",
+  role: "officer" as const,
+  agencyId: s.agencyId,
+  email: null,
+  active: true,
+  createdAt: new Date(),
+});
+
 /** New resources for routes that use theirs up (cancel, delete, retry, revoke). */
 export interface Fresh {
   delivery(s: Seed): Promise<string>;
@@ -145,15 +156,7 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
       return (await services.tokens.issue(SYSTEM, s.userId)).view.id;
     },
     async draft(s) {
-      const officer = {
-        id: s.userId,
-        name: "Cán bộ",
-        role: "officer" as const,
-        agencyId: s.agencyId,
-        email: null,
-        active: true,
-        createdAt: new Date(),
-      };
+      const officer = officerOf(s);
       return (
         await services.items.create(officer, {
           agencyId: s.agencyId,
@@ -168,15 +171,7 @@ export async function buildWorld(hub: TestHub, stub: WebhookStub): Promise<World
     },
     async submitted(s) {
       const id = await fresh.draft(s);
-      const officer = {
-        id: s.userId,
-        name: "Cán bộ",
-        role: "officer" as const,
-        agencyId: s.agencyId,
-        email: null,
-        active: true,
-        createdAt: new Date(),
-      };
+      const officer = officerOf(s);
       await services.approval.submit(officer, id);
       return id;
     },
