@@ -3,7 +3,7 @@ import type { Mailer } from "../ports/mailer.js";
 import type { DeliveryObserver } from "../publishing/delivery-state.js";
 import type { Db } from "../store/db.js";
 import type { DeliveryRow } from "../store/schema.js";
-import { localDate } from "../time.js";
+import { localDate, toLocalIso } from "../time.js";
 import type { EventSink, WebhookEventName } from "./events.js";
 import { agencyUsers, notifyUsers } from "./notifications.js";
 
@@ -63,7 +63,7 @@ export function createAlerts(db: Db, log: Log, mailer: Mailer | undefined, event
     const recipients = [...(author ? [author] : []), ...officers.filter((o) => o.id !== author?.id)];
     const title = `Tin, bài "${item.title}" ${alert.vi} trên kênh ${channel.name}`;
     const body = [
-      `Lượt đăng lúc ${row.scheduled_at.toISOString()} của tin, bài "${item.title}" trên kênh ${channel.name} (${channel.kind}) ${alert.vi}.`,
+      `Lượt đăng lúc ${toLocalIso(row.scheduled_at)} của tin, bài "${item.title}" trên kênh ${channel.name} (${channel.kind}) ${alert.vi}.`,
       ...(row.last_error ? [`Lý do: ${row.last_error}`] : []),
       "Kiểm tra kênh rồi đăng lại trong Loa (Thử lại).",
     ].join("\n");
