@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { AppError, notFound } from "../errors.js";
 import type { Actor } from "../model.js";
-import { notifyUsers } from "../notify/notifications.js";
+import { emailNotice, notifyUsers } from "../notify/notifications.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { Mailer } from "../ports/mailer.js";
@@ -149,23 +149,16 @@ export function createComments(db: Db, clock: Clock, log: Log, mailer: Mailer | 
         data: { itemId, commentId: row.id },
         at: now,
       });
-      const to = mentioned.filter((u) => fresh.includes(u.id) && u.email).map((u) => u.email as string);
-      if (mailer && to.length) {
-        const status = await mailer.send(to, title, input.body).then(
-          () => "sent",
-          (err: Error) => `failed: ${err.message}`.slice(0, 500),
-        );
-        if (status !== "sent") log.warn({ commentId: row.id, status }, "a mention e-mail was not delivered");
-        await db
-          .updateTable("notifications")
-          .set({ email_status: status })
-          .where(
-            "dedupe_key",
-            "in",
-            fresh.map((id) => `mention:${row.id}:${id}`),
-          )
-          .execute();
-      }
+      await emailNotice(
+        db,
+        log,
+        mailer,
+        mentioned.filter((u) => fresh.includes(u.id)),
+        title,
+        input.body,
+        fresh.map((id) => `mention:${row.id}:${id}`),
+        { commentId: row.id },
+      );
       return {
         id: row.id,
         itemId,

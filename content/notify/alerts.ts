@@ -3,9 +3,9 @@ import type { Mailer } from "../ports/mailer.js";
 import type { DeliveryObserver } from "../publishing/delivery-state.js";
 import type { Db } from "../store/db.js";
 import type { DeliveryRow } from "../store/schema.js";
-import { localDate } from "../time.js";
+import { localDate, toLocalIso } from "../time.js";
 import type { EventSink, WebhookEventName } from "./events.js";
-import { agencyUsers, notifyUsers } from "./notifications.js";
+import { agencyUsers, emailNotice, notifyUsers } from "./notifications.js";
 
 /** The statuses that alert people, with their Vietnamese wording. */
 const ALERTS: Record<string, { kind: string; vi: string; event?: WebhookEventName }> = {
@@ -21,18 +21,6 @@ const ALERTS: Record<string, { kind: string; vi: string; event?: WebhookEventNam
  * again is a new event and a repeated report of the same one is not.
  */
 export function createAlerts(db: Db, log: Log, mailer: Mailer | undefined, events: () => EventSink) {
-  async function email(ids: { id: string; email: string | null }[], subject: string, text: string, rowKeys: string[]): Promise<void> {
-    if (!mailer) return;
-    const to = ids.flatMap((u) => (u.email ? [u.email] : []));
-    if (to.length === 0) return;
-    const status = await mailer.send(to, subject, text).then(
-      () => "sent",
-      (err: Error) => `failed: ${err.message}`.slice(0, 500),
-    );
-    if (status !== "sent") log.warn({ subject, status }, "an alert e-mail was not delivered");
-    await db.updateTable("notifications").set({ email_status: status }).where("dedupe_key", "in", rowKeys).execute();
-  }
-
   async function delivery(row: DeliveryRow): Promise<void> {
     const alert = ALERTS[row.status];
     const at = row.updated_at;
@@ -63,7 +51,7 @@ export function createAlerts(db: Db, log: Log, mailer: Mailer | undefined, event
     const recipients = [...(author ? [author] : []), ...officers.filter((o) => o.id !== author?.id)];
     const title = `Tin, bài "${item.title}" ${alert.vi} trên kênh ${channel.name}`;
     const body = [
-      `Lượt đăng lúc ${row.scheduled_at.toISOString()} của tin, bài "${item.title}" trên kênh ${channel.name} (${channel.kind}) ${alert.vi}.`,
+      `Lượt đăng lúc ${toLocalIso(row.scheduled_at)} của tin, bài "${item.title}" trên kênh ${channel.name} (${channel.kind}) ${alert.vi}.`,
       ...(row.last_error ? [`Lý do: ${row.last_error}`] : []),
       "Kiểm tra kênh rồi đăng lại trong Loa (Thử lại).",
     ].join("\n");
@@ -78,11 +66,15 @@ export function createAlerts(db: Db, log: Log, mailer: Mailer | undefined, event
       data: { deliveryId: row.id, itemId: item.id, channelId: row.channel_id, status: row.status, error: row.last_error },
       at,
     });
-    await email(
+    await emailNotice(
+      db,
+      log,
+      mailer,
       recipients.filter((u) => fresh.includes(u.id)),
       title,
       body,
       fresh.map((id) => `${key}:${id}`),
+      { deliveryId: row.id },
     );
     if (alert.event)
       await events().emit({
@@ -119,7 +111,9 @@ export function createAlerts(db: Db, log: Log, mailer: Mailer | undefined, event
         .returning(["agency_id", "title", "body"])
         .executeTakeFirst();
       if (!claimed) return;
-      await email(await agencyUsers(db, claimed.agency_id, ["officer"]), claimed.title, claimed.body, [key]);
+      await emailNotice(db, log, mailer, await agencyUsers(db, claimed.agency_id, ["officer"]), claimed.title, claimed.body, [key], {
+        channelId,
+      });
       await db
         .updateTable("notifications")
         .set({ email_status: "no recipients" })

@@ -3,6 +3,8 @@ import { readScope } from "../access.js";
 import { notFound } from "../errors.js";
 import type { Actor } from "../model.js";
 import type { Clock } from "../ports/clock.js";
+import type { Log } from "../ports/log.js";
+import type { Mailer } from "../ports/mailer.js";
 import type { Db } from "../store/db.js";
 
 /** One notification addressed to users (each gets their own row, so each reads it on their own). */
@@ -45,6 +47,31 @@ export async function notifyUsers(db: Db, n: UserNotice): Promise<string[]> {
     if (inserted) fresh.push(userId);
   }
   return fresh;
+}
+
+/**
+ * E-mails a notice to the users it notified (those with an address), when SMTP is configured, and
+ * records on their rows (`rowKeys`) whether it went; a failure is logged with `context`.
+ */
+export async function emailNotice(
+  db: Db,
+  log: Log,
+  mailer: Mailer | undefined,
+  users: { email: string | null }[],
+  subject: string,
+  text: string,
+  rowKeys: string[],
+  context: Record<string, unknown>,
+): Promise<void> {
+  if (!mailer) return;
+  const to = users.flatMap((u) => (u.email ? [u.email] : []));
+  if (to.length === 0) return;
+  const status = await mailer.send(to, subject, text).then(
+    () => "sent",
+    (err: Error) => `failed: ${err.message}`.slice(0, 500),
+  );
+  if (status !== "sent") log.warn({ ...context, status }, "a notification e-mail was not delivered");
+  await db.updateTable("notifications").set({ email_status: status }).where("dedupe_key", "in", rowKeys).execute();
 }
 
 /** The active users of an agency with one of these roles. */

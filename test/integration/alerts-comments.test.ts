@@ -1,5 +1,6 @@
 // Failure alerts, comments and mentions (issue 12): in the app, by e-mail (an SMTP stub), once per event.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toLocalIso } from "../../content/time.js";
 import { DB_KINDS } from "../helpers/db.js";
 import { createItem } from "../helpers/fixtures.js";
 import { type Api, sleep, startHub, type TestHub } from "../helpers/hub.js";
@@ -85,6 +86,10 @@ describe.each(DB_KINDS)("failure alerts, comments and mentions (%s)", (kind) => 
       expect(mine, who).toHaveLength(1);
       expect(mine[0]).toMatchObject({ kind: "delivery_failed", userId: ids[who], emailStatus: "sent", readAt: null });
       expect(mine[0].title).toContain("Tin bị từ chối");
+      // The due time is told as officers read it (Asia/Ho_Chi_Minh), not in UTC.
+      const due = new Date((await api("GET", `/api/deliveries/${deliveryId}`, undefined, t.author)).body.scheduledAt as string);
+      expect(mine[0].body).toContain(`Lượt đăng lúc ${toLocalIso(due)} `);
+      expect(mine[0].body).not.toContain(due.toISOString());
     }
     // Not the approver (officers and the author are told), not another agency.
     expect(await alertsOf(t.approver as string, deliveryId)).toEqual([]);
@@ -200,7 +205,7 @@ describe.each(DB_KINDS)("failure alerts, comments and mentions (%s)", (kind) => 
       );
     expect(await mentions(t.approver as string)).toHaveLength(1);
     expect(await mentions(t.author as string)).toHaveLength(1);
-    expect(await mentions(t.dost as string)).toHaveLength(1);
+    expect(await mentions(t.dost as string)).toMatchObject([{ emailStatus: "sent" }]);
     expect(await mentions(t.stranger as string)).toEqual([]);
     expect(await mentions(t.colleague as string)).toEqual([]);
     const mailed = smtp.mails.filter((m) => m.to.includes("dung@sokhcn.cantho.gov.vn"));
