@@ -3,6 +3,7 @@ import { PostgresAdapter, sql } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
+import { inDost } from "../directory/agencies.js";
 import { AppError } from "../errors.js";
 import type { Actor } from "../model.js";
 import type { Clock } from "../ports/clock.js";
@@ -64,10 +65,7 @@ const senderOf = (json: string) => {
 
 /** Only DOST's people and admins read full numbers (Decree 13/2023/NĐ-CP); everyone else sees them masked. */
 export async function readsFullNumbers(db: Db, actor: Actor): Promise<boolean> {
-  if (actor.role === "admin" || actor.role === "system") return true;
-  if (!actor.agencyId) return false;
-  const a = await db.selectFrom("agencies").select("kind").where("id", "=", actor.agencyId).executeTakeFirst();
-  return a?.kind === "dost";
+  return actor.role === "admin" || actor.role === "system" || (await inDost(db, actor));
 }
 
 /** Campaigns: made when an SMS or ZNS delivery is scheduled to a list, started when it is due, reported and steered. */

@@ -16,6 +16,13 @@ export async function listAgencies(db: Db): Promise<Agency[]> {
 }
 
 /** The agency, which must exist and not be dissolved at `at` (its `valid_to`, in Asia/Ho_Chi_Minh). */
+/** Whether the actor belongs to DOST, which follows every agency's communication (plan tasks 6.1, 6.2). */
+export async function inDost(db: Db, actor: Actor): Promise<boolean> {
+  if (!actor.agencyId) return false;
+  const a = await db.selectFrom("agencies").select("kind").where("id", "=", actor.agencyId).executeTakeFirst();
+  return a?.kind === "dost";
+}
+
 export async function activeAgency(db: Db, id: string, at: Date, field = "agencyId"): Promise<Agency> {
   const row = await db.selectFrom("agencies").selectAll().where("id", "=", id).executeTakeFirst();
   if (!row) throw new AppError("unprocessable", `unknown agency ${id}`, { field });

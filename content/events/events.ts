@@ -8,6 +8,7 @@ import type { Selectable } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, readScope, visible } from "../access.js";
 import { audit } from "../audit.js";
+import { inDost } from "../directory/agencies.js";
 import { AppError, notFound } from "../errors.js";
 import { type Actor, AgencyKind, ChannelKind, SYSTEM } from "../model.js";
 import type { Clock } from "../ports/clock.js";
@@ -107,10 +108,7 @@ export function createEvents(db: Db, clock: Clock) {
   /** Admins, and DOST's officers (who run the city's communication), organise events. */
   async function assertOrganiser(actor: Actor) {
     if (actor.role === "admin" || actor.role === "system") return;
-    if (actor.role === "officer" && actor.agencyId) {
-      const agency = await db.selectFrom("agencies").select("kind").where("id", "=", actor.agencyId).executeTakeFirst();
-      if (agency?.kind === "dost") return;
-    }
+    if (actor.role === "officer" && (await inDost(db, actor))) return;
     throw new AppError("forbidden", "only DOST and admins organise communication events");
   }
 
@@ -118,8 +116,7 @@ export function createEvents(db: Db, clock: Clock) {
   async function progressScope(actor: Actor): Promise<"all" | { agencyId: string }> {
     const scope = readScope(actor);
     if (scope === "all") return scope;
-    const agency = await db.selectFrom("agencies").select("kind").where("id", "=", scope.agencyId).executeTakeFirst();
-    return agency?.kind === "dost" ? "all" : scope;
+    return (await inDost(db, actor)) ? "all" : scope;
   }
 
   async function progress(actor: Actor, id: string): Promise<EventReport> {

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { z } from "zod";
+import { inDost } from "../directory/agencies.js";
 import { AppError, notFound } from "../errors.js";
 import type { Actor } from "../model.js";
 import { emailNotice, notifyUsers } from "../notify/notifications.js";
@@ -50,11 +51,8 @@ export function createComments(db: Db, clock: Clock, log: Log, mailer: Mailer | 
     }
     if (actor.role === "broadcaster") throw new AppError("forbidden", "broadcasters read their station's scripts only");
     if (actor.agencyId === item.agency_id) return item;
-    const own = actor.agencyId
-      ? await db.selectFrom("agencies").select("kind").where("id", "=", actor.agencyId).executeTakeFirst()
-      : undefined;
     // DOST follows every agency's work (plan tasks 6.1, 6.2): its officers and approvers comment on any item.
-    if (own?.kind === "dost") return item;
+    if (await inDost(db, actor)) return item;
     throw notFound("item");
   }
 
