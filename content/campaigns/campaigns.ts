@@ -295,23 +295,26 @@ export function createCampaigns(deps: CampaignDeps) {
       const from = { pause: ["running"], resume: ["paused"], cancel: ["scheduled", "running", "paused"] }[action];
       const to = { pause: "paused", resume: "running", cancel: "cancelled" }[action];
       const now = clock.now();
-      const moved = await db
-        .updateTable("campaigns")
-        .set({ status: to, ...(action === "cancel" ? { finished_at: now } : {}) })
-        .where("id", "=", id)
-        .where("status", "in", from)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1)
-        throw new AppError("conflict", `the campaign is ${c.status}: it cannot ${action}`, { field: "status" });
-      if (action === "cancel") {
-        await db
-          .updateTable("campaign_recipients")
-          .set({ status: "skipped", reason: "cancelled", done_at: now })
-          .where("campaign_id", "=", id)
-          .where("status", "=", "queued")
-          .execute();
-      }
-      await audit(db, actor, `campaign.${action}`, "campaign", id, now);
+      // The status, the skipped recipients and the audit row in one transaction: a cancelled campaign never keeps queued ones.
+      await db.transaction().execute(async (tx) => {
+        const moved = await tx
+          .updateTable("campaigns")
+          .set({ status: to, ...(action === "cancel" ? { finished_at: now } : {}) })
+          .where("id", "=", id)
+          .where("status", "in", from)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1)
+          throw new AppError("conflict", `the campaign is ${c.status}: it cannot ${action}`, { field: "status" });
+        if (action === "cancel") {
+          await tx
+            .updateTable("campaign_recipients")
+            .set({ status: "skipped", reason: "cancelled", done_at: now })
+            .where("campaign_id", "=", id)
+            .where("status", "=", "queued")
+            .execute();
+        }
+        await audit(tx, actor, `campaign.${action}`, "campaign", id, now);
+      });
       if (action === "resume") await this.enqueue(id, c.channel_id);
       return report(
         db,
