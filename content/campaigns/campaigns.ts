@@ -3,6 +3,7 @@ import { PostgresAdapter, sql } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
+import { csvField } from "../compliance/reports/matrix-files.js";
 import { AppError } from "../errors.js";
 import type { Actor } from "../model.js";
 import type { Clock } from "../ports/clock.js";
@@ -276,7 +277,7 @@ export function createCampaigns(deps: CampaignDeps) {
             [
               full ? r.phone : maskPhone(r.phone),
               r.status,
-              csvCell(r.reason),
+              csvField(r.reason ?? ""),
               r.via ?? "",
               r.parts,
               r.sent_at?.toISOString() ?? "",
@@ -325,8 +326,6 @@ export function createCampaigns(deps: CampaignDeps) {
   };
 }
 export type Campaigns = ReturnType<typeof createCampaigns>;
-
-const csvCell = (s: string | null) => (s === null ? "" : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** Totals by status, parts sent, cost in segments, throughput and ETA of a campaign. */
 export async function report(db: Db, clock: Clock, c: CampaignRow) {
