@@ -244,10 +244,14 @@ export function createCampaigns(deps: CampaignDeps) {
         .limit(f.limit)
         .offset(f.offset)
         .execute();
+      const groups = await statusGroups(
+        db,
+        rows.map((c) => c.id),
+      );
       const out = [];
       for (const { item_title, channel_name, channel_kind, agency_name, ...c } of rows) {
         out.push({
-          ...(await report(db, clock, c)),
+          ...(await report(db, clock, c, groups)),
           itemTitle: item_title,
           channel: { id: c.channel_id, name: channel_name, kind: channel_kind },
           agency: { id: c.agency_id, name: agency_name },
@@ -327,8 +331,37 @@ export function createCampaigns(deps: CampaignDeps) {
 }
 export type Campaigns = ReturnType<typeof createCampaigns>;
 
+type StatusGroup = {
+  campaign_id: string;
+  status: string;
+  reason: string | null;
+  n: number;
+  parts: number | null;
+  first: unknown;
+  last: unknown;
+};
+
+/** The recipients of the given campaigns counted by campaign, status and reason: one statement for a whole page. */
+async function statusGroups(db: Db, ids: string[]): Promise<StatusGroup[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom("campaign_recipients")
+    .select((eb) => [
+      "campaign_id",
+      "status",
+      "reason",
+      eb.fn.countAll<number>().as("n"),
+      eb.fn.sum<number>("parts").as("parts"),
+      eb.fn.min("sent_at").as("first"),
+      eb.fn.max("sent_at").as("last"),
+    ])
+    .where("campaign_id", "in", ids)
+    .groupBy(["campaign_id", "status", "reason"])
+    .execute();
+}
+
 /** Totals by status, parts sent, cost in segments, throughput and ETA of a campaign. */
-export async function report(db: Db, clock: Clock, c: CampaignRow) {
+export async function report(db: Db, clock: Clock, c: CampaignRow, groups?: StatusGroup[]) {
   const byStatus: Record<string, number> = Object.fromEntries(RecipientStatus.options.map((s) => [s, 0]));
   const skippedBy: Record<string, number> = {};
   let partsSent = 0;
@@ -340,20 +373,9 @@ export async function report(db: Db, clock: Clock, c: CampaignRow) {
     Object.assign(skippedBy, kept.skipped);
     partsSent = kept.partsSent;
   } else {
-    const rows = await db
-      .selectFrom("campaign_recipients")
-      .select((eb) => [
-        "status",
-        "reason",
-        eb.fn.countAll<number>().as("n"),
-        eb.fn.sum<number>("parts").as("parts"),
-        eb.fn.min("sent_at").as("first"),
-        eb.fn.max("sent_at").as("last"),
-      ])
-      .where("campaign_id", "=", c.id)
-      .groupBy(["status", "reason"])
-      .execute();
+    const rows = groups ?? (await statusGroups(db, [c.id]));
     for (const r of rows) {
+      if (r.campaign_id !== c.id) continue;
       byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
       if (r.status === "skipped") skippedBy[r.reason ?? "?"] = (skippedBy[r.reason ?? "?"] ?? 0) + Number(r.n);
       if (!["queued", "sending", "skipped", "rejected"].includes(r.status)) partsSent += Number(r.parts ?? 0);
