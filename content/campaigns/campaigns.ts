@@ -3,6 +3,7 @@ import { PostgresAdapter, sql } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
+import { csvField } from "../compliance/reports/matrix-files.js";
 import { inDost } from "../directory/agencies.js";
 import { AppError } from "../errors.js";
 import type { Actor } from "../model.js";
@@ -241,10 +242,14 @@ export function createCampaigns(deps: CampaignDeps) {
         .limit(f.limit)
         .offset(f.offset)
         .execute();
+      const groups = await statusGroups(
+        db,
+        rows.map((c) => c.id),
+      );
       const out = [];
       for (const { item_title, channel_name, channel_kind, agency_name, ...c } of rows) {
         out.push({
-          ...(await report(db, clock, c)),
+          ...(await report(db, clock, c, groups)),
           itemTitle: item_title,
           channel: { id: c.channel_id, name: channel_name, kind: channel_kind },
           agency: { id: c.agency_id, name: agency_name },
@@ -274,7 +279,7 @@ export function createCampaigns(deps: CampaignDeps) {
             [
               full ? r.phone : maskPhone(r.phone),
               r.status,
-              csvCell(r.reason),
+              csvField(r.reason ?? ""),
               r.via ?? "",
               r.parts,
               r.sent_at?.toISOString() ?? "",
@@ -293,23 +298,26 @@ export function createCampaigns(deps: CampaignDeps) {
       const from = { pause: ["running"], resume: ["paused"], cancel: ["scheduled", "running", "paused"] }[action];
       const to = { pause: "paused", resume: "running", cancel: "cancelled" }[action];
       const now = clock.now();
-      const moved = await db
-        .updateTable("campaigns")
-        .set({ status: to, ...(action === "cancel" ? { finished_at: now } : {}) })
-        .where("id", "=", id)
-        .where("status", "in", from)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1)
-        throw new AppError("conflict", `the campaign is ${c.status}: it cannot ${action}`, { field: "status" });
-      if (action === "cancel") {
-        await db
-          .updateTable("campaign_recipients")
-          .set({ status: "skipped", reason: "cancelled", done_at: now })
-          .where("campaign_id", "=", id)
-          .where("status", "=", "queued")
-          .execute();
-      }
-      await audit(db, actor, `campaign.${action}`, "campaign", id, now);
+      // The status, the skipped recipients and the audit row in one transaction: a cancelled campaign never keeps queued ones.
+      await db.transaction().execute(async (tx) => {
+        const moved = await tx
+          .updateTable("campaigns")
+          .set({ status: to, ...(action === "cancel" ? { finished_at: now } : {}) })
+          .where("id", "=", id)
+          .where("status", "in", from)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1)
+          throw new AppError("conflict", `the campaign is ${c.status}: it cannot ${action}`, { field: "status" });
+        if (action === "cancel") {
+          await tx
+            .updateTable("campaign_recipients")
+            .set({ status: "skipped", reason: "cancelled", done_at: now })
+            .where("campaign_id", "=", id)
+            .where("status", "=", "queued")
+            .execute();
+        }
+        await audit(tx, actor, `campaign.${action}`, "campaign", id, now);
+      });
       if (action === "resume") await this.enqueue(id, c.channel_id);
       return report(
         db,
@@ -321,10 +329,37 @@ export function createCampaigns(deps: CampaignDeps) {
 }
 export type Campaigns = ReturnType<typeof createCampaigns>;
 
-const csvCell = (s: string | null) => (s === null ? "" : /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+type StatusGroup = {
+  campaign_id: string;
+  status: string;
+  reason: string | null;
+  n: number;
+  parts: number | null;
+  first: unknown;
+  last: unknown;
+};
+
+/** The recipients of the given campaigns counted by campaign, status and reason: one statement for a whole page. */
+async function statusGroups(db: Db, ids: string[]): Promise<StatusGroup[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom("campaign_recipients")
+    .select((eb) => [
+      "campaign_id",
+      "status",
+      "reason",
+      eb.fn.countAll<number>().as("n"),
+      eb.fn.sum<number>("parts").as("parts"),
+      eb.fn.min("sent_at").as("first"),
+      eb.fn.max("sent_at").as("last"),
+    ])
+    .where("campaign_id", "in", ids)
+    .groupBy(["campaign_id", "status", "reason"])
+    .execute();
+}
 
 /** Totals by status, parts sent, cost in segments, throughput and ETA of a campaign. */
-export async function report(db: Db, clock: Clock, c: CampaignRow) {
+export async function report(db: Db, clock: Clock, c: CampaignRow, groups?: StatusGroup[]) {
   const byStatus: Record<string, number> = Object.fromEntries(RecipientStatus.options.map((s) => [s, 0]));
   const skippedBy: Record<string, number> = {};
   let partsSent = 0;
@@ -336,20 +371,9 @@ export async function report(db: Db, clock: Clock, c: CampaignRow) {
     Object.assign(skippedBy, kept.skipped);
     partsSent = kept.partsSent;
   } else {
-    const rows = await db
-      .selectFrom("campaign_recipients")
-      .select((eb) => [
-        "status",
-        "reason",
-        eb.fn.countAll<number>().as("n"),
-        eb.fn.sum<number>("parts").as("parts"),
-        eb.fn.min("sent_at").as("first"),
-        eb.fn.max("sent_at").as("last"),
-      ])
-      .where("campaign_id", "=", c.id)
-      .groupBy(["status", "reason"])
-      .execute();
+    const rows = groups ?? (await statusGroups(db, [c.id]));
     for (const r of rows) {
+      if (r.campaign_id !== c.id) continue;
       byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
       if (r.status === "skipped") skippedBy[r.reason ?? "?"] = (skippedBy[r.reason ?? "?"] ?? 0) + Number(r.n);
       if (!["queued", "sending", "skipped", "rejected"].includes(r.status)) partsSent += Number(r.parts ?? 0);

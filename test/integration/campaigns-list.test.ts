@@ -48,6 +48,15 @@ describe("GET /api/campaigns", () => {
     expect(listed.channel).toEqual({ id: own.smsChannelId, name: expect.any(String), kind: "sms" });
     expect(listed.agency).toEqual({ id: own.agencyId, name: expect.any(String) });
     expect(Object.keys(listed.totals)).toEqual(expect.arrayContaining(["queued", "delivered", "undelivered"]));
+    // Every campaign of the page (their recipients counted in one statement) has its own totals.
+    for (const c of r.body.data as { id: string; totals: unknown; partsSent: number }[]) {
+      const alone = await hub.api("GET", `/api/campaigns/${c.id}`, undefined, world.tokens.auditor);
+      expect({ id: c.id, totals: c.totals, partsSent: c.partsSent }).toEqual({
+        id: c.id,
+        totals: alone.body.totals,
+        partsSent: alone.body.partsSent,
+      });
+    }
   });
 
   it("puts the newest first and pages with limit and offset; a bad limit is a 400 naming it", async () => {

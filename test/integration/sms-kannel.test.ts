@@ -201,6 +201,29 @@ describe("SMS campaigns over Kannel", () => {
     expect(c.totals.queued).toBe(1);
   }, 20_000);
 
+  it("pauses, resumes and cancels a campaign: queued recipients skipped as cancelled, a move its status forbids is 409", async () => {
+    const db = hub.running.runtime.services.db;
+    const running = await db.selectFrom("campaigns").select("id").where("status", "=", "running").execute();
+    expect(running).toHaveLength(1); // the one waiting for the morning
+    const id = running[0]?.id ?? "";
+    const steer = (action: string) => hub.api("POST", `/api/campaigns/${id}/${action}`);
+    expect(ok(await steer("pause"), "pause").status).toBe("paused");
+    const twice = await steer("pause");
+    expect(twice.status).toBe(409);
+    expect(twice.body.field).toBe("status");
+    expect(ok(await steer("resume"), "resume").status).toBe("running");
+    const cancelled = ok(await steer("cancel"), "cancel");
+    expect(cancelled).toMatchObject({ status: "cancelled", skipped: { cancelled: 1 } });
+    expect(cancelled.totals).toMatchObject({ queued: 0, skipped: 1 });
+    expect(cancelled.finishedAt).toBeTruthy();
+    const rows = await db.selectFrom("campaign_recipients").select(["status", "reason"]).where("campaign_id", "=", id).execute();
+    expect(rows).toEqual([{ status: "skipped", reason: "cancelled" }]);
+    expect((await steer("resume")).status).toBe(409);
+    expect((await steer("cancel")).status).toBe(409);
+    const audited = await db.selectFrom("audit_log").select("action").where("entity_id", "=", id).execute();
+    expect(audited.map((a) => a.action).sort()).toEqual(["campaign.cancel", "campaign.pause", "campaign.resume"]);
+  });
+
   it("purges recipient rows SMS_RETENTION_DAYS after a campaign ended, keeping its totals", async () => {
     const services = hub.running.runtime.services;
     const [first] = await services.db.selectFrom("campaigns").select("id").where("status", "=", "finished").orderBy("created_at").execute();
