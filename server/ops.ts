@@ -13,7 +13,7 @@ import type { Registry } from "prom-client";
 import { AppError } from "../content/errors.js";
 import type { User } from "../content/model.js";
 import type { Db } from "../content/store/db.js";
-import type { Authenticator } from "./auth.js";
+import { type Authenticator, cookieValue } from "./auth.js";
 
 /** A client's own request id is kept when it looks like one (a proxy's, a caller's); otherwise a new UUID. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -115,14 +115,6 @@ const BOARD_COOKIE = "loa_board";
 const BOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-function cookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
-
 /**
  * The Bull Board at `/admin/queues`, for admins only. A browser cannot send a bearer header, so
  * `GET /admin/queues?access_token=<admin token>` checks the token, keeps it in an HttpOnly,
@@ -136,7 +128,8 @@ export function bullBoard(auth: Authenticator, queues: Queue[]): Router {
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: "Loa" } } });
   const router = Router();
   const fromCookie: RequestHandler = (req, _res, next) => {
-    const token = cookie(req.headers.cookie, BOARD_COOKIE);
+    const stored = cookieValue(req, BOARD_COOKIE);
+    const token = stored && decodeURIComponent(stored);
     if (token && !req.headers.authorization) req.headers.authorization = `Bearer ${token}`;
     next();
   };

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
-import type { Insertable, Updateable } from "kysely";
+import type { Insertable, Updateable, UpdateQueryBuilder, UpdateResult } from "kysely";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
-import type { DeliveryRow, DeliveryTable } from "../store/schema.js";
+import type { Database, DeliveryRow, DeliveryTable } from "../store/schema.js";
 
 /**
  * Every change of a delivery's status, and the states each is allowed from. This module is the only
@@ -69,6 +69,8 @@ export function newDeliveryRow(
   };
 }
 
+type AbandonQuery = UpdateQueryBuilder<Database, "deliveries", "deliveries", UpdateResult>;
+
 /** Told of every status change that happened (alerts, outgoing webhooks); its failures never undo the change. */
 export type DeliveryObserver = (row: DeliveryRow, t: Transition) => Promise<void>;
 
@@ -92,6 +94,21 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
       .executeTakeFirst();
     if (row) await tell([row], t);
     return row;
+  }
+
+  /** Gives up, in one statement, the claims `which` selects (still publishing); observers are told of each; answers their ids. */
+  async function abandonWhere(which: (q: AbandonQuery) => AbandonQuery, error: string): Promise<string[]> {
+    const { from, to } = TRANSITIONS.abandon;
+    const rows = await which(
+      db
+        .updateTable("deliveries")
+        .set({ status: to, last_error: error, lease_until: null, lease_owner: null, updated_at: clock.now() })
+        .where("status", "in", [...from]),
+    )
+      .returningAll()
+      .execute();
+    await tell(rows, "abandon");
+    return rows.map((r) => r.id);
   }
 
   /** One transition for every delivery of an item in an allowed state (hold, release); answers those that moved. */
@@ -183,34 +200,14 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
     },
 
     /** Gives up, in one statement, every claim whose lease ran out before `now` (its worker stopped); answers their ids. */
-    async abandonExpired(now: Date, error: string): Promise<string[]> {
-      const { from, to } = TRANSITIONS.abandon;
-      const rows = await db
-        .updateTable("deliveries")
-        .set({ status: to, last_error: error, lease_until: null, lease_owner: null, updated_at: clock.now() })
-        .where("status", "in", [...from])
-        .where("lease_until", "<", now)
-        .returning("id")
-        .execute();
-      return rows.map((r) => r.id);
-    },
+    abandonExpired: (now: Date, error: string) => abandonWhere((q) => q.where("lease_until", "<", now), error),
 
     /** Sends an unconfirmed delivery again (see `resend`): due now. */
     resend: (id: string, now: Date, reason: string) => move(id, "resend", { run_at: now, last_error: reason }),
 
     /** Gives up the claims of stopped workers; answers the ids that were still publishing. */
     async abandon(ids: string[], error: string): Promise<string[]> {
-      if (ids.length === 0) return [];
-      const { from, to } = TRANSITIONS.abandon;
-      const rows = await db
-        .updateTable("deliveries")
-        .set({ status: to, last_error: error, lease_until: null, lease_owner: null, updated_at: clock.now() })
-        .where("status", "in", [...from])
-        .where("id", "in", ids)
-        .returningAll()
-        .execute();
-      await tell(rows, "abandon");
-      return rows.map((r) => r.id);
+      return ids.length === 0 ? [] : abandonWhere((q) => q.where("id", "in", ids), error);
     },
   };
 }

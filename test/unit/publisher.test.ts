@@ -48,6 +48,8 @@ interface World {
   lookupFails: boolean;
   /** Jobs the reconciler queued. */
   queued: string[];
+  /** What the delivery-state observer (alerts, outgoing webhooks) was told: id, status, transition. */
+  observed: { id: string; status: string; t: string }[];
   run(): Promise<Awaited<ReturnType<ReturnType<typeof createPublisher>["run"]>>>;
   reclaim(): Promise<{ unconfirmed: number; published: number; resent: number }>;
   row(): Promise<{
@@ -102,7 +104,8 @@ async function world(policy: PublishPolicy = POLICY): Promise<World> {
       updated_at: at,
     })
     .execute();
-  const state = createDeliveryState(db, clock);
+  const observed: World["observed"] = [];
+  const state = createDeliveryState(db, clock, () => async (row, t) => void observed.push({ id: row.id, status: row.status, t }));
   await state.insert(db, [
     {
       id: "d1",
@@ -131,6 +134,7 @@ async function world(policy: PublishPolicy = POLICY): Promise<World> {
     idempotent: false,
     lookupFails: false,
     queued: [],
+    observed,
     run: () => publisher.run("d1"),
     reclaim: () => reconcile.reclaim(),
     row: () =>
@@ -369,6 +373,8 @@ describe("claim leases and the resolution of unconfirmed deliveries", () => {
     w.clock.advance(2_000);
     expect((await w.reclaim()).unconfirmed).toBe(1);
     expect(await w.row()).toMatchObject({ status: "unconfirmed", lease_owner: null, last_error: expect.stringContaining("lease expired") });
+    // Alerts and outgoing webhooks hear of it, as of a leaseless claim given up.
+    expect(w.observed).toEqual([{ id: "d1", status: "unconfirmed", t: "abandon" }]);
   });
 
   it("leaves an unconfirmed delivery alone until UNCONFIRMED_SETTLE has passed", async () => {
