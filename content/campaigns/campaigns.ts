@@ -10,6 +10,7 @@ import type { Actor } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { CampaignQueue, SmsTextTools } from "../ports/sms.js";
+import type { DeliveryState } from "../publishing/delivery-state.js";
 import type { RequestBuilder } from "../publishing/request.js";
 import type { CampaignRow } from "../store/campaigns.schema.js";
 import type { Db } from "../store/db.js";
@@ -56,6 +57,8 @@ export interface CampaignDeps {
   queue: CampaignQueue;
   text: SmsTextTools;
   build: RequestBuilder;
+  /** The campaign's delivery ends with its campaign when that is cancelled. */
+  state: DeliveryState;
 }
 
 const settingsOf = (json: string) => CampaignChannelSettings.parse(JSON.parse(json));
@@ -165,6 +168,11 @@ export function createCampaigns(deps: CampaignDeps) {
     async start(deliveryId: string): Promise<boolean> {
       const c = await db.selectFrom("campaigns").selectAll().where("delivery_id", "=", deliveryId).executeTakeFirst();
       if (!c) return false;
+      // Cancelled while its delivery was being claimed: the delivery ends here, nothing is sent.
+      if (c.status === "cancelled") {
+        await deps.state.failed(deliveryId, "the campaign was cancelled before it started");
+        return true;
+      }
       const now = clock.now();
       const ts = db.getExecutor().adapter instanceof PostgresAdapter ? sql.raw("timestamptz") : sql.raw("text");
       // The status and the rows in one transaction: a campaign is never running without its recipients.
@@ -319,6 +327,10 @@ export function createCampaigns(deps: CampaignDeps) {
         await audit(tx, actor, `campaign.${action}`, "campaign", id, now);
       });
       if (action === "resume") await this.enqueue(id, c.channel_id);
+      if (action === "cancel") {
+        // Its delivery ends too: cancelled if not due yet, else (its campaign was running) failed with the reason.
+        if (!(await deps.state.move(c.delivery_id, "cancel"))) await deps.state.failed(c.delivery_id, "the campaign was cancelled");
+      }
       return report(
         db,
         clock,

@@ -36,7 +36,15 @@ export interface CampaignServiceDeps {
 /** The campaigns capability, wired: lists, opt-outs, campaigns, sending, the text preview and the retention purge. */
 export function createCampaignServices(d: CampaignServiceDeps) {
   const optOuts = createOptOuts(d.db, d.box, d.clock);
-  const campaigns = createCampaigns({ db: d.db, clock: d.clock, log: d.log, queue: d.tools.queue, text: d.tools.text, build: d.build });
+  const campaigns = createCampaigns({
+    db: d.db,
+    clock: d.clock,
+    log: d.log,
+    queue: d.tools.queue,
+    text: d.tools.text,
+    build: d.build,
+    state: d.state,
+  });
   const sending = createSending({
     db: d.db,
     clock: d.clock,

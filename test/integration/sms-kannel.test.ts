@@ -218,6 +218,12 @@ describe("SMS campaigns over Kannel", () => {
     expect(cancelled.finishedAt).toBeTruthy();
     const rows = await db.selectFrom("campaign_recipients").select(["status", "reason"]).where("campaign_id", "=", id).execute();
     expect(rows).toEqual([{ status: "skipped", reason: "cancelled" }]);
+    // Its delivery (running, so publishing) ends with it: failed, saying why; nothing stays publishing.
+    const { delivery_id } = await db.selectFrom("campaigns").select("delivery_id").where("id", "=", id).executeTakeFirstOrThrow();
+    expect(ok(await hub.api("GET", `/api/deliveries/${delivery_id}`), "delivery")).toMatchObject({
+      status: "failed",
+      lastError: "the campaign was cancelled",
+    });
     expect((await steer("resume")).status).toBe(409);
     expect((await steer("cancel")).status).toBe(409);
     const audited = await db.selectFrom("audit_log").select("action").where("entity_id", "=", id).execute();
