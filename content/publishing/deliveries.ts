@@ -67,6 +67,8 @@ interface Bulk {
   channels: Map<string, ChannelRow>;
   tasks: Map<string, string[]>;
   media: Map<string, ItemMediaState>;
+  /** Slot times (ms) by channel that the request's earlier items already took: "next" skips them too. */
+  took: Map<string, Set<number>>;
 }
 
 /** A time this close behind the clock still counts as "now" (request latency, clock skew). */
@@ -180,6 +182,7 @@ export function createDeliveryService(
         throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${i}.channelId` });
       }
       const also = new Set(rows.filter((r) => r.channel_id === channel.id).map((r) => r.scheduled_at.getTime()));
+      for (const t of bulk?.took.get(channel.id) ?? []) also.add(t);
       const at = d.slot === "next" ? await nextFreeSlot(db, channel, d.at ?? now, `deliveries.${i}.slot`, also) : (d.at ?? now);
       if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
         throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: `deliveries.${i}.at` });
@@ -219,6 +222,7 @@ export function createDeliveryService(
           }
         : undefined,
     );
+    if (bulk) for (const r of rows) bulk.took.set(r.channel_id, (bulk.took.get(r.channel_id) ?? new Set()).add(r.scheduled_at.getTime()));
     return rows;
   }
 
@@ -241,7 +245,7 @@ export function createDeliveryService(
       .execute()) {
       tasks.set(t.item_id, [...(tasks.get(t.item_id) ?? []), t.task_code]);
     }
-    return { items, agencies, channels, tasks, media: await itemMediaStates(db, itemIds) };
+    return { items, agencies, channels, tasks, media: await itemMediaStates(db, itemIds), took: new Map() };
   }
 
   /** Writes the prepared deliveries of one or many items in one transaction, then queues them all. */
