@@ -87,6 +87,15 @@ export interface CampaignHook {
   ): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
 }
 
+/** A problem of a bulk schedule's item `i`, named by its place in the request (`items.<i>.…`). */
+function inItem(i: number, err: unknown): unknown {
+  if (!(err instanceof AppError)) return err;
+  return new AppError(err.code, `items.${i}: ${err.message}`, {
+    field: `items.${i}.${err.field ?? "itemId"}`,
+    ...(err.details ? { details: err.details } : {}),
+  });
+}
+
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
 export type PublishableCheck = (itemId: string, deliveries: { channelId: string; at: Date }[], pre?: Preloaded) => Promise<void>;
 
@@ -249,14 +258,24 @@ export function createDeliveryService(
   }
 
   /** Writes the prepared deliveries of one or many items in one transaction, then queues them all. */
-  async function record(actor: Actor, prepared: Prepared[], now: Date): Promise<Map<string, { campaignId: string; cost: unknown }>> {
+  async function record(
+    actor: Actor,
+    prepared: Prepared[],
+    now: Date,
+    bulk = false,
+  ): Promise<Map<string, { campaignId: string; cost: unknown }>> {
     const all = prepared.flatMap((p) => p.rows);
     // A delivery with a recipient list carries a campaign (SMS, ZNS), written in the same transaction.
     const made = new Map<string, { campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>();
-    for (const p of prepared)
+    for (const [k, p] of prepared.entries())
       for (const [i, r] of p.rows.entries()) {
         const spec = p.specs[i];
-        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec, i));
+        if (!campaigns || !spec?.recipientListId) continue;
+        try {
+          made.set(r.id, await campaigns.prepare(r, spec, i));
+        } catch (err) {
+          throw bulk ? inItem(k, err) : err;
+        }
       }
     await db.transaction().execute(async (tx) => {
       // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.
@@ -307,14 +326,10 @@ export function createDeliveryService(
         try {
           prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now, bulk), specs: entry.deliveries });
         } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          throw new AppError(err.code, `items.${i}: ${err.message}`, {
-            field: `items.${i}.${err.field ?? "itemId"}`,
-            ...(err.details ? { details: err.details } : {}),
-          });
+          throw inItem(i, err);
         }
       }
-      const made = await record(actor, prepared, now);
+      const made = await record(actor, prepared, now, true);
       return prepared.map((p) => ({ itemId: p.itemId, deliveries: p.rows.map(answer(made)) }));
     },
 
