@@ -266,7 +266,7 @@ export function createServices(deps: ServiceDeps) {
       db,
       clock,
       createItem: items.create,
-      schedule: deliveries.schedule,
+      scheduleMany: deliveries.scheduleMany,
       checkPublishable: preview.assertPublishable,
     }),
     exportFile: createExport(db),

@@ -10,7 +10,7 @@ import { activeAgency } from "../directory/agencies.js";
 import { AppError } from "../errors.js";
 import type { Actor } from "../model.js";
 import type { Clock } from "../ports/clock.js";
-import type { PublishableCheck, ScheduleRequest } from "../publishing/deliveries.js";
+import type { BulkScheduleRequest, PublishableCheck } from "../publishing/deliveries.js";
 import { slotsOf } from "../publishing/free-slots.js";
 import { localInstant } from "../publishing/slots.js";
 import type { Db } from "../store/db.js";
@@ -88,7 +88,8 @@ export interface ImportDeps {
   db: Db;
   clock: Clock;
   createItem(actor: Actor, input: NewItem): Promise<{ id: string }>;
-  schedule(actor: Actor, itemId: string, req: ScheduleRequest): Promise<{ id: string }[]>;
+  /** All rows' deliveries in one transaction (`POST /api/schedule`): all or none. */
+  scheduleMany(actor: Actor, req: BulkScheduleRequest): Promise<{ itemId: string; deliveries: { id: string }[] }[]>;
   checkPublishable: PublishableCheck;
 }
 
@@ -216,7 +217,8 @@ export function createItemImport(deps: ImportDeps) {
         problems.push({ row: row.row, column: "channels", message: err.message });
       }
     }
-    if (problems.length) {
+    /** Removes the drafts made for the checks, and refuses the import naming its problems. */
+    const discard = async (problems: ImportError[]) => {
       const ids = created.map((c) => c.id);
       await db.transaction().execute(async (tx) => {
         await tx.deleteFrom("item_media").where("item_id", "in", ids).execute();
@@ -224,13 +226,23 @@ export function createItemImport(deps: ImportDeps) {
         await tx.deleteFrom("items").where("id", "in", ids).execute();
         await audit(tx, actor, "item.import.refused", "agency", q.agencyId, now, { items: ids, errors: problems });
       });
-      throw refuse(problems);
+      return refuse(problems);
+    };
+    if (problems.length) throw await discard(problems);
+    const toSchedule = created.filter((c) => c.row.deliveries.length);
+    let scheduled: Map<string, string[]>;
+    try {
+      const answered = toSchedule.length
+        ? await deps.scheduleMany(actor, { items: toSchedule.map((c) => ({ itemId: c.id, deliveries: c.row.deliveries })) })
+        : [];
+      scheduled = new Map(answered.map((a) => [a.itemId, a.deliveries.map((d) => d.id)]));
+    } catch (err) {
+      // A row the schedule refuses (the agency dissolved by its time, no free slot left…): nothing stays.
+      if (!(err instanceof AppError) || err.code !== "unprocessable") throw err;
+      const i = Number(/^items\.(\d+)\./.exec(err.field ?? "")?.[1] ?? 0);
+      throw await discard([{ row: toSchedule[i]?.row.row ?? 2, column: "at", message: err.message.replace(/^items\.\d+: /, "") }]);
     }
-    const out: { row: number; itemId: string; deliveryIds: string[] }[] = [];
-    for (const { row, id } of created) {
-      const deliveries = row.deliveries.length ? await deps.schedule(actor, id, { deliveries: row.deliveries }) : [];
-      out.push({ row: row.row, itemId: id, deliveryIds: deliveries.map((d) => d.id) });
-    }
+    const out = created.map(({ row, id }) => ({ row: row.row, itemId: id, deliveryIds: scheduled.get(id) ?? [] }));
     await audit(db, actor, "item.import", "agency", q.agencyId, now, { format, items: out.map((o) => o.itemId) });
     return { data: out };
   };

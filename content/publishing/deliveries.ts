@@ -67,6 +67,8 @@ interface Bulk {
   channels: Map<string, ChannelRow>;
   tasks: Map<string, string[]>;
   media: Map<string, ItemMediaState>;
+  /** Slot times (ms) by channel that the request's earlier items already took: "next" skips them too. */
+  took: Map<string, Set<number>>;
 }
 
 /** A time this close behind the clock still counts as "now" (request latency, clock skew). */
@@ -83,6 +85,15 @@ export interface CampaignHook {
     spec: ScheduleRequest["deliveries"][number],
     i: number,
   ): Promise<{ campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>;
+}
+
+/** A problem of a bulk schedule's item `i`, named by its place in the request (`items.<i>.…`). */
+function inItem(i: number, err: unknown): unknown {
+  if (!(err instanceof AppError)) return err;
+  return new AppError(err.code, `items.${i}: ${err.message}`, {
+    field: `items.${i}.${err.field ?? "itemId"}`,
+    ...(err.details ? { details: err.details } : {}),
+  });
 }
 
 /** Refuses deliveries whose channel cannot take the item (the adapters' checks). */
@@ -180,6 +191,7 @@ export function createDeliveryService(
         throw new AppError("unprocessable", `unknown channel ${d.channelId}`, { field: `deliveries.${i}.channelId` });
       }
       const also = new Set(rows.filter((r) => r.channel_id === channel.id).map((r) => r.scheduled_at.getTime()));
+      for (const t of bulk?.took.get(channel.id) ?? []) also.add(t);
       const at = d.slot === "next" ? await nextFreeSlot(db, channel, d.at ?? now, `deliveries.${i}.slot`, also) : (d.at ?? now);
       if (at.getTime() < now.getTime() - PAST_GRACE_MS) {
         throw new AppError("unprocessable", `${at.toISOString()} is in the past`, { field: `deliveries.${i}.at` });
@@ -219,6 +231,7 @@ export function createDeliveryService(
           }
         : undefined,
     );
+    if (bulk) for (const r of rows) bulk.took.set(r.channel_id, (bulk.took.get(r.channel_id) ?? new Set()).add(r.scheduled_at.getTime()));
     return rows;
   }
 
@@ -241,18 +254,28 @@ export function createDeliveryService(
       .execute()) {
       tasks.set(t.item_id, [...(tasks.get(t.item_id) ?? []), t.task_code]);
     }
-    return { items, agencies, channels, tasks, media: await itemMediaStates(db, itemIds) };
+    return { items, agencies, channels, tasks, media: await itemMediaStates(db, itemIds), took: new Map() };
   }
 
   /** Writes the prepared deliveries of one or many items in one transaction, then queues them all. */
-  async function record(actor: Actor, prepared: Prepared[], now: Date): Promise<Map<string, { campaignId: string; cost: unknown }>> {
+  async function record(
+    actor: Actor,
+    prepared: Prepared[],
+    now: Date,
+    bulk = false,
+  ): Promise<Map<string, { campaignId: string; cost: unknown }>> {
     const all = prepared.flatMap((p) => p.rows);
     // A delivery with a recipient list carries a campaign (SMS, ZNS), written in the same transaction.
     const made = new Map<string, { campaignId: string; cost: unknown; write(tx: Db): Promise<void> }>();
-    for (const p of prepared)
+    for (const [k, p] of prepared.entries())
       for (const [i, r] of p.rows.entries()) {
         const spec = p.specs[i];
-        if (campaigns && spec?.recipientListId) made.set(r.id, await campaigns.prepare(r, spec, i));
+        if (!campaigns || !spec?.recipientListId) continue;
+        try {
+          made.set(r.id, await campaigns.prepare(r, spec, i));
+        } catch (err) {
+          throw bulk ? inItem(k, err) : err;
+        }
       }
     await db.transaction().execute(async (tx) => {
       // A few hundred rows per statement stay within SQLite's and PostgreSQL's parameter limits.
@@ -303,14 +326,10 @@ export function createDeliveryService(
         try {
           prepared.push({ itemId: entry.itemId, rows: await prepare(actor, entry.itemId, entry, now, bulk), specs: entry.deliveries });
         } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          throw new AppError(err.code, `items.${i}: ${err.message}`, {
-            field: `items.${i}.${err.field ?? "itemId"}`,
-            ...(err.details ? { details: err.details } : {}),
-          });
+          throw inItem(i, err);
         }
       }
-      const made = await record(actor, prepared, now);
+      const made = await record(actor, prepared, now, true);
       return prepared.map((p) => ({ itemId: p.itemId, deliveries: p.rows.map(answer(made)) }));
     },
 

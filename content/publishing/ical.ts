@@ -6,7 +6,7 @@ import { z } from "zod";
 import { assertCanWrite, visible, visibleOnly } from "../access.js";
 import { audit } from "../audit.js";
 import { AppError, notFound } from "../errors.js";
-import type { Actor } from "../model.js";
+import type { Actor, DeliveryStatus } from "../model.js";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import { deliveryLines } from "./delivery-lines.js";
@@ -39,8 +39,9 @@ const MAX_EVENTS = 5_000;
 const EVENT_MS = 15 * 60_000;
 
 const hash = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
-const STATUS_VI: Record<string, string> = {
+const STATUS_VI: Record<DeliveryStatus, string> = {
   scheduled: "đã lên lịch",
+  held: "chờ duyệt",
   publishing: "đang đăng",
   published: "đã đăng",
   failed: "thất bại",
@@ -136,7 +137,7 @@ export function createCalendarFeeds(db: Db, clock: Clock, publicUrl: string) {
           end: new Date(r.scheduled_at.getTime() + EVENT_MS),
           stamp: r.updated_at,
           summary: `[${r.channel_name}] ${r.title}`,
-          description: `Kênh: ${r.channel_name} (${r.channel_kind})\nTrạng thái: ${STATUS_VI[r.status] ?? r.status}`,
+          description: `Kênh: ${r.channel_name} (${r.channel_kind})\nTrạng thái: ${STATUS_VI[r.status as DeliveryStatus] ?? r.status}`,
           status: r.status === "cancelled" ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
           ...(r.url ? { url: r.url } : {}),
         });

@@ -162,6 +162,8 @@ export function createRecurrences(deps: RecurrenceDeps) {
       .selectAll("recurrences")
       .select(["channels.kind as channel_kind", "items.status as item_status"])
       .where("recurrences.stopped_at", "is", null)
+      // An archived item gets no new occurrences (archiving cancelled its pending ones); they resume when it is unarchived.
+      .where("items.status", "!=", "archived")
       .where("recurrences.next_at", "<=", until);
     if (onlyId) q = q.where("recurrences.id", "=", onlyId);
     const due = await q.orderBy("recurrences.next_at").limit(1_000).execute();
@@ -195,10 +197,11 @@ export function createRecurrences(deps: RecurrenceDeps) {
     async create(actor: Actor, itemId: string, req: RecurrenceRequest): Promise<Recurrence> {
       const item = visible(
         actor,
-        await db.selectFrom("items").select(["id", "agency_id"]).where("id", "=", itemId).executeTakeFirst(),
+        await db.selectFrom("items").select(["id", "agency_id", "status"]).where("id", "=", itemId).executeTakeFirst(),
         "item",
       );
       assertCanWrite(actor, item.agency_id);
+      if (item.status === "archived") throw new AppError("conflict", "the item is archived: unarchive it first", { field: "status" });
       const now = clock.now();
       const channel = await db
         .selectFrom("channels")

@@ -188,6 +188,33 @@ describe.each(DB_KINDS)("calendar, slots, recurrence and iCal on %s", (kind) => 
     expect(ok(await hub.api("GET", `/api/deliveries?itemId=${ids.item2}&channelId=${ids.noSlots}`), "deliveries").data).toHaveLength(1);
   });
 
+  it("creates no occurrence for an archived item, and refuses a new recurrence on it with 409", async () => {
+    const itemId = ok(
+      await hub.api("POST", "/api/items", { agencyId: AGENCY, kind: "news", title: "Tin lưu trữ", body: "Đã cũ.", tasks: ["1.3"] }),
+      "item",
+    ).id as string;
+    const rec = ok(
+      await hub.api("POST", `/api/items/${itemId}/recurrences`, {
+        channelId: ids.noSlots,
+        at: "2026-12-23T09:00:00+07:00",
+        every: "week",
+        count: 4,
+      }),
+      "recurrence",
+    );
+    expect(rec.created).toBe(1);
+    ok(await hub.api("POST", `/api/items/${itemId}/archive`), "archive");
+    now = new Date("2027-01-05T08:00:00+07:00");
+    await hub.running.runtime.services.reconcile();
+    now = new Date("2026-12-21T08:00:00+07:00");
+    const list = ok(await hub.api("GET", `/api/deliveries?itemId=${itemId}`), "deliveries").data;
+    expect(list.map((d: { status: string }) => d.status)).toEqual(["cancelled"]);
+    expect(ok(await hub.api("GET", `/api/recurrences/${rec.id}`), "recurrence").created).toBe(1);
+    const again = await hub.api("POST", `/api/items/${itemId}/recurrences`, { channelId: ids.noSlots, every: "week", count: 2 });
+    expect(again.status).toBe(409);
+    expect(again.body.field).toBe("status");
+  });
+
   it("refuses a recurrence with both or neither end, naming 'until'", async () => {
     for (const end of [{}, { until: "2027-01-31", count: 3 }]) {
       const res = await hub.api("POST", `/api/items/${ids.item2}/recurrences`, { channelId: ids.weekly, every: "week", ...end });
@@ -201,6 +228,26 @@ describe.each(DB_KINDS)("calendar, slots, recurrence and iCal on %s", (kind) => 
   });
 
   it("serves a valid iCal feed at a private URL until it is revoked", async () => {
+    // An officer's own item is a draft: its delivery is held until approval.
+    const draft = ok(
+      await hub.api(
+        "POST",
+        "/api/items",
+        { agencyId: AGENCY, kind: "news", title: "Tin chờ duyệt", body: "Nội dung.", tasks: ["1.3"] },
+        officer,
+      ),
+      "draft",
+    ).id as string;
+    const held = ok(
+      await hub.api(
+        "POST",
+        `/api/items/${draft}/schedule`,
+        { deliveries: [{ channelId: ids.noSlots, at: "2026-12-24T09:00:00+07:00" }] },
+        officer,
+      ),
+      "held",
+    ).data[0];
+    expect(held.status).toBe("held");
     const feed = ok(await hub.api("POST", "/api/calendar/feeds", { agencyId: AGENCY, name: "Lịch của tổ biên tập" }, officer), "feed");
     expect(feed.url).toMatch(/\/ical\/loacal_[A-Za-z0-9_-]{43}\.ics$/);
     const path = new URL(feed.url).pathname;
@@ -215,6 +262,9 @@ describe.each(DB_KINDS)("calendar, slots, recurrence and iCal on %s", (kind) => 
     const first = events.find((e) => e.uid === `${ids.first}@loa`);
     expect(first?.summary).toBe("[Cổng TTĐT Sở] Dịch vụ công cuối năm");
     expect(first?.startDate.toJSDate().toISOString()).toBe("2026-12-27T16:30:00.000Z");
+    // Every status reads in Vietnamese, a held one (awaiting approval) too.
+    expect(events.map((e) => /Trạng thái: (.*)$/.exec(e.description)?.[1]).filter((s) => !s || /^[a-z]+$/.test(s))).toEqual([]);
+    expect(events.find((e) => e.uid === `${held.id}@loa`)?.description).toContain("Trạng thái: chờ duyệt");
     // Only this agency's deliveries.
     const otherDelivery = ok(
       await hub.api("POST", `/api/items/${ids.otherItem}/schedule`, { deliveries: [{ channelId: ids.otherPortal, slot: "next" }] }),

@@ -87,6 +87,33 @@ describe.each(DB_KINDS)("import and export on %s", (kind) => {
     expect(deliveries.filter((d: { scheduledAt: string }) => d.scheduledAt === "2026-12-10T01:00:00.000Z")).toEqual([]);
   });
 
+  it("imports nothing when the schedule refuses a row after the checks (the agency dissolved by its time), naming the row", async () => {
+    const other = "so-tu-phap";
+    const made = await hub.api("POST", "/api/channels", {
+      agencyId: other,
+      kind: "webhook",
+      name: "Cổng TTĐT Sở Tư pháp",
+      settings: { url: stub.url },
+      secret: stub.secret,
+    });
+    expect(made.status).toBe(201);
+    expect((await hub.api("PATCH", `/api/agencies/${other}`, { validTo: "2027-01-31" })).status).toBe(200);
+    const items = async () => (await hub.api("GET", `/api/items?agencyId=${other}&limit=500`)).body.data.length as number;
+    const before = await items();
+    const csv = [
+      "kind,title,body,tasks,channels,at",
+      "news,Tin trong hạn,Nội dung.,1.3,Cổng TTĐT Sở Tư pháp,2027-01-10 08:00",
+      "news,Tin sau khi giải thể,Nội dung.,1.3,Cổng TTĐT Sở Tư pháp,2027-02-10 08:00",
+    ].join("\n");
+    const res = await upload(csv, "text/csv", ADMIN_TOKEN, other);
+    const body = (await res.json()) as any;
+    expect((await hub.api("PATCH", `/api/agencies/${other}`, { validTo: null })).status).toBe(200);
+    expect(res.status, JSON.stringify(body)).toBe(422);
+    expect(body.errors).toEqual([expect.objectContaining({ row: 3, column: "at" })]);
+    expect(await items()).toBe(before);
+    expect((await hub.api("GET", `/api/deliveries?agencyId=${other}&limit=500`)).body.data).toEqual([]);
+  });
+
   it("imports every row of a CSV with Vietnamese headers: local times, task codes kept as text, the next free slot", async () => {
     const csv = [
       "\uFEFFLoại,Tiêu đề,Nội dung,Nhiệm vụ,Kênh,Thời điểm",

@@ -99,6 +99,29 @@ describe("scheduling in bulk (sqlite)", () => {
     expect(res.body.field).toMatch(/^items\.1\./);
   });
 
+  it("gives two items asking for the channel's next slot in one request two different slots", async () => {
+    const slotted = await hub.api("POST", "/api/channels", {
+      agencyId: AGENCY,
+      kind: "webhook",
+      name: "Chuyên mục hằng ngày",
+      settings: { url: stub.url, slots: [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], time: "09:00" }] },
+      secret: stub.secret,
+    });
+    expect(slotted.status).toBe(201);
+    const [a, b] = [await newsItem(hub.api), await newsItem(hub.api)];
+    const res = await hub.api("POST", "/api/schedule", {
+      items: [
+        { itemId: a, deliveries: [{ channelId: slotted.body.id, slot: "next" }] },
+        { itemId: b, deliveries: [{ channelId: slotted.body.id, slot: "next" }] },
+      ],
+    });
+    expect(res.status).toBe(201);
+    const [first, second] = res.body.data.map((e: { deliveries: { scheduledAt: string }[] }) =>
+      Date.parse(e.deliveries[0]?.scheduledAt ?? ""),
+    );
+    expect(second - first).toBe(86_400_000);
+  });
+
   it("refuses a request past 1,000 items with 400 naming 'items'", async () => {
     const res = await hub.api("POST", "/api/schedule", {
       items: Array.from({ length: 1001 }, () => ({ itemId: "x", deliveries: [{ channelId }] })),

@@ -264,6 +264,22 @@ describe("SMS campaigns over Kannel", () => {
     });
     expect(empty.status).toBe(422);
     expect(empty.body.field).toBe("deliveries.0.commune");
+    // In bulk, the same refusal names the item's place in the request, and nothing is written.
+    const had = (await hub.api("GET", `/api/deliveries?itemId=${itemId}`)).body.data.length;
+    const bulk = await hub.api("POST", "/api/schedule", {
+      items: [
+        {
+          itemId,
+          deliveries: [
+            { channelId, at: new Date(now.getTime() + 7_200_000).toISOString(), recipientListId: listId, commune: "xa-phong-dien" },
+          ],
+        },
+        { itemId, deliveries: [{ channelId, at, recipientListId: listId, commune: "xa-khong-co" }] },
+      ],
+    });
+    expect(bulk.status).toBe(422);
+    expect(bulk.body.field).toBe("items.1.deliveries.0.commune");
+    expect((await hub.api("GET", `/api/deliveries?itemId=${itemId}`)).body.data).toHaveLength(had);
     const none = await hub.api("POST", `/api/items/${itemId}/schedule`, { deliveries: [{ channelId, at }] });
     expect(none.status).toBe(422);
     expect(none.body.field).toBe("deliveries.0.recipientListId");
