@@ -45,7 +45,18 @@ export async function migrate(db: Db, schema?: string, target?: string): Promise
     // Kysely looks for its own tables across every schema unless told which one is ours.
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
+    if (error && attempt < 5 && schemaVanished(error)) continue;
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+  }
 }
+
+/**
+ * Kysely's migrator first lists the tables of every schema, looking each one up by name
+ * (`has_schema_privilege`, `pg_get_serial_sequence`); a schema another client drops during that scan
+ * (another tenant, a test tearing down its own) fails the scan with 3F000 although ours is intact.
+ * Nothing has been applied then, so the scan is simply run again.
+ */
+const schemaVanished = (error: unknown) => (error as { code?: string } | null)?.code === "3F000";
