@@ -47,7 +47,10 @@ export async function migrate(db: Db, schema?: string, target?: string): Promise
   });
   for (let attempt = 1; ; attempt++) {
     const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
-    if (error && attempt < 5 && schemaVanished(error)) continue;
+    if (error && attempt < 20 && schemaVanished(error)) {
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+      continue;
+    }
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
   }

@@ -15,6 +15,7 @@ it("migrates while other schemas are created and dropped around it", async () =>
       const other = uniqueName("churn");
       await churn.query(`CREATE SCHEMA "${other}"; CREATE TABLE "${other}".t (id serial primary key, a text, b text, c text)`);
       await churn.query(`DROP SCHEMA "${other}" CASCADE`);
+      await new Promise((r) => setTimeout(r, 5));
     }
   })();
   const schemas: string[] = [];
