@@ -5,11 +5,12 @@ import { flagReconnect } from "./accounts/health.js";
 import { createOAuthService } from "./accounts/oauth.js";
 import { handOverAt } from "./broadcast/handover.js";
 import { type BroadcastTools, createBroadcastServices } from "./broadcast/services.js";
+import { CAMPAIGN_KINDS } from "./campaigns/campaigns.js";
 import { createCampaignServices, type SmsTools } from "./campaigns/services.js";
 import { createDrillDown } from "./compliance/drilldown.js";
 import { createEvidenceService } from "./compliance/evidence.js";
 import { createExemptionService } from "./compliance/exemptions.js";
-import { recordDeliveryPublication } from "./compliance/ledger.js";
+import { recordDeliveryPublications } from "./compliance/ledger.js";
 import { createComplianceService } from "./compliance/matrix.js";
 import { createObligationService } from "./compliance/obligations.js";
 import { createReminders } from "./compliance/reminders.js";
@@ -54,9 +55,10 @@ import { createPreviewService } from "./publishing/preview.js";
 import { createPublisher, type PublishedFacts } from "./publishing/publisher.js";
 import { createReconciler } from "./publishing/reconciler.js";
 import { createRecurrences } from "./publishing/recurrence.js";
-import { createRequestBuilder } from "./publishing/request.js";
+import { createRequestBuilder, loadedContent } from "./publishing/request.js";
 import { createUnconfirmedResolver } from "./publishing/unconfirmed.js";
 import type { SecretBox } from "./secrets.js";
+import { groupCommit } from "./store/batch.js";
 import type { Db } from "./store/db.js";
 
 export interface ServiceDeps {
@@ -130,8 +132,10 @@ export function createServices(deps: ServiceDeps) {
     broadcast.handover,
   );
   const preview = createPreviewService(db, buildRequest);
+  // Publications confirmed at the same time are recorded together (content/store/batch.ts).
+  const record = groupCommit((list: { deliveryId: string; now: Date; known?: PublishedFacts }[]) => recordDeliveryPublications(db, list));
   const onPublished = async (deliveryId: string, at: Date, facts?: PublishedFacts) => {
-    await recordDeliveryPublication(db, deliveryId, at, facts);
+    await record({ deliveryId, now: at, ...(facts ? { known: facts } : {}) });
   };
   // A channel whose credentials the provider refused: flagged, and its agency's officers alerted.
   const reconnect = async (channelId: string, reason: string, at: Date) => {
@@ -235,9 +239,9 @@ export function createServices(deps: ServiceDeps) {
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       owner: workerId,
       onPublished,
-      approvedAsIs: (itemId) => approval.enforceFreeze(itemId),
+      approvedAsIs: (itemId, loaded) => approval.enforceFreeze(itemId, undefined, loaded && loadedContent(loaded)),
       flagReconnect: reconnect,
-      handOff: (deliveryId) => campaigns.campaigns.start(deliveryId),
+      handOff: (deliveryId, kind) => (CAMPAIGN_KINDS.includes(kind) ? campaigns.campaigns.start(deliveryId) : Promise.resolve(false)),
     }),
     buildRequest,
     media: createMediaService(mediaDeps),

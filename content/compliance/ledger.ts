@@ -111,21 +111,35 @@ export function weekRows(tally: TallyRow[]) {
 
 /** Inserts a publication and its tally; a publication already recorded (same id) is left as it is. */
 export async function insertPublication(db: Db, row: PublicationRow, itemKind: string, tasks: string[]): Promise<boolean> {
+  return (await insertPublications(db, [{ row, itemKind, tasks }]))[0] ?? false;
+}
+
+/**
+ * Inserts publications and their tallies in one transaction of three statements, however many (a burst's
+ * publications are recorded together); answers, per input, whether it was new.
+ */
+export async function insertPublications(
+  db: Db,
+  entries: { row: PublicationRow; itemKind: string; tasks: string[] }[],
+): Promise<boolean[]> {
+  if (entries.length === 0) return [];
   return db.transaction().execute(async (tx) => {
-    const inserted = await tx
-      .insertInto("publications")
-      .values(row)
-      .onConflict((oc) => oc.doNothing())
-      .returning("id")
-      .executeTakeFirst();
-    if (!inserted) return false;
-    const tally = tallyRows(row, itemKind, tasks);
-    if (tally.length === 0) return true;
-    await tx.insertInto("publication_tasks").values(tally).execute();
-    for (const w of weekRows(tally)) {
+    const inserted = new Set(
+      (
+        await tx
+          .insertInto("publications")
+          .values(entries.map((e) => e.row))
+          .onConflict((oc) => oc.doNothing())
+          .returning("id")
+          .execute()
+      ).map((r) => r.id),
+    );
+    const tally = entries.filter((e) => inserted.has(e.row.id)).flatMap((e) => tallyRows(e.row, e.itemKind, e.tasks));
+    if (tally.length) {
+      await tx.insertInto("publication_tasks").values(tally).execute();
       await tx
         .insertInto("publication_weeks")
-        .values(w)
+        .values(weekRows(tally))
         .onConflict((oc) =>
           oc.columns(["task_code", "item_id", "week"]).doUpdateSet({
             loa_mask: sql<number>`publication_weeks.loa_mask | excluded.loa_mask`,
@@ -134,7 +148,7 @@ export async function insertPublication(db: Db, row: PublicationRow, itemKind: s
         )
         .execute();
     }
-    return true;
+    return entries.map((e) => inserted.has(e.row.id));
   });
 }
 
@@ -151,31 +165,45 @@ export async function deletePublication(tx: Db, id: string, itemId: string): Pro
 /** The id of the publication that stands for a delivery Loa published. */
 export const deliveryPublicationId = (deliveryId: string) => `pub-${deliveryId}`;
 
+/** What the publisher already holds of a published delivery (the row, its channel and item): no need to read them again. */
+export interface KnownPublished {
+  delivery: {
+    id: string;
+    agency_id: string;
+    item_id: string;
+    channel_id: string;
+    status: string;
+    published_at: Date | null;
+    url: string | null;
+  };
+  channelKind: string;
+  channelSettings: string;
+  itemKind: string;
+  tasks: string[];
+}
+
 /**
  * Records a delivery Loa published as a counted publication (the publisher calls this once the
  * provider confirmed). Idempotent; a delivery that is not `published` is ignored.
  */
-export async function recordDeliveryPublication(
+export async function recordDeliveryPublication(db: Db, deliveryId: string, now: Date, known?: KnownPublished): Promise<boolean> {
+  return (await recordDeliveryPublications(db, [{ deliveryId, now, ...(known ? { known } : {}) }]))[0] ?? false;
+}
+
+/** Records many published deliveries in one transaction (a burst's publications go together); answers, per input, whether it was new. */
+export async function recordDeliveryPublications(
   db: Db,
-  deliveryId: string,
-  now: Date,
-  /** What the publisher already holds (the published row, its channel and item): no need to read them again. */
-  known?: {
-    delivery: {
-      id: string;
-      agency_id: string;
-      item_id: string;
-      channel_id: string;
-      status: string;
-      published_at: Date | null;
-      url: string | null;
-    };
-    channelKind: string;
-    channelSettings: string;
-    itemKind: string;
-    tasks: string[];
-  },
-): Promise<boolean> {
+  list: { deliveryId: string; now: Date; known?: KnownPublished }[],
+): Promise<boolean[]> {
+  const entries = await Promise.all(list.map((p) => publicationEntry(db, p.deliveryId, p.now, p.known)));
+  const counted = entries.filter((e) => e !== undefined);
+  const inserted = await insertPublications(db, counted);
+  const isNew = new Map(counted.map((e, i) => [e.row.id, inserted[i] ?? false]));
+  return entries.map((e) => (e ? (isNew.get(e.row.id) ?? false) : false));
+}
+
+/** The publication a published delivery counts as, or undefined when it does not count (yet). */
+async function publicationEntry(db: Db, deliveryId: string, now: Date, known?: KnownPublished) {
   const d = known
     ? { ...known.delivery, channel_kind: known.channelKind, settings: known.channelSettings, item_kind: known.itemKind }
     : await db
@@ -196,36 +224,32 @@ export async function recordDeliveryPublication(
         ])
         .where("deliveries.id", "=", deliveryId)
         .executeTakeFirst();
-  if (d?.status !== "published" || d.published_at === null) return false;
+  if (d?.status !== "published" || d.published_at === null) return undefined;
   // A station's items count when aired, a pulled board's when shown: see content/broadcast/counting.ts.
-  if (!countsWhenDelivered(d.channel_kind, JSON.parse(d.settings) as Record<string, unknown>)) return false;
+  if (!countsWhenDelivered(d.channel_kind, JSON.parse(d.settings) as Record<string, unknown>)) return undefined;
   const tasks =
     known?.tasks ??
     (await db.selectFrom("item_tasks").select("task_code").where("item_id", "=", d.item_id).execute()).map((r) => r.task_code);
-  return insertPublication(
-    db,
-    {
-      id: deliveryPublicationId(d.id),
-      agency_id: d.agency_id,
-      item_id: d.item_id,
-      channel_kind: d.channel_kind,
-      channel_id: d.channel_id,
-      delivery_id: d.id,
-      published_at: d.published_at,
-      url: d.url,
-      self_reported: 0,
-      note: null,
-      evidence_name: null,
-      evidence_type: null,
-      evidence_sha256: null,
-      evidence_bytes: null,
-      recorded_by: "system",
-      created_at: now,
-      source: null,
-    },
-    d.item_kind,
-    tasks,
-  );
+  const row: PublicationRow = {
+    id: deliveryPublicationId(d.id),
+    agency_id: d.agency_id,
+    item_id: d.item_id,
+    channel_kind: d.channel_kind,
+    channel_id: d.channel_id,
+    delivery_id: d.id,
+    published_at: d.published_at,
+    url: d.url,
+    self_reported: 0,
+    note: null,
+    evidence_name: null,
+    evidence_type: null,
+    evidence_sha256: null,
+    evidence_bytes: null,
+    recorded_by: "system",
+    created_at: now,
+    source: null,
+  };
+  return { row, itemKind: d.item_kind, tasks };
 }
 
 /**

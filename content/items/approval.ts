@@ -12,7 +12,7 @@ import type { DeliveryState } from "../publishing/delivery-state.js";
 import type { Db } from "../store/db.js";
 import type { ItemRow } from "../store/schema.js";
 import { localDate } from "../time.js";
-import { contentHash, readContent } from "./content.js";
+import { contentHash, type ItemContent, readContent } from "./content.js";
 
 export const ReturnRequest = z.strictObject({
   comment: z
@@ -298,10 +298,10 @@ export function createApproval(db: Db, clock: Clock, state: DeliveryState, deliv
      * back to `submitted` with its deliveries held, and answers false. Items never approved under this
      * rule (created before migration 012, or not approved) are left as they are.
      */
-    async enforceFreeze(itemId: string, actor?: Actor): Promise<boolean> {
-      const item = await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst();
+    async enforceFreeze(itemId: string, actor?: Actor, known?: { item: ItemRow; content: ItemContent }): Promise<boolean> {
+      const item = known?.item ?? (await db.selectFrom("items").selectAll().where("id", "=", itemId).executeTakeFirst());
       if (item?.status !== "approved" || item.approved_hash === null) return true;
-      const hash = contentHash(await readContent(db, itemId));
+      const hash = contentHash(known?.content ?? (await readContent(db, itemId)));
       if (hash === item.approved_hash) return true;
       const now = clock.now();
       // Who changed it is unknown at publish time: the change then needs approval, as anyone's but an admin's.

@@ -44,7 +44,7 @@ async function mediaOfItem(db: Db, itemId: string): Promise<Media[]> {
 }
 
 /** The media of many items in two statements (scheduling in bulk checks them all). */
-async function mediaOfItems(db: Db, itemIds: string[]): Promise<Map<string, Media[]>> {
+export async function mediaOfItems(db: Db, itemIds: string[]): Promise<Map<string, Media[]>> {
   const out = new Map<string, Media[]>();
   if (itemIds.length === 0) return out;
   const rows = await db
@@ -92,7 +92,8 @@ export async function itemMediaStates(db: Db, itemIds: string[]): Promise<Map<st
   return new Map(itemIds.map((id) => [id, mediaState(media.get(id) ?? [])]));
 }
 
-function mediaState(media: Media[]): ItemMediaState {
+/** Whether an item with these media can be published: failed (a broken attachment), waiting (one still processing) or ready. */
+export function mediaState(media: Media[]): ItemMediaState {
   const broken = media.find((m) => m.status === "failed" || m.status === "cancelled");
   if (broken) {
     return { state: "failed", reason: `media ${broken.id} (${broken.name}) ${broken.status}${broken.error ? `: ${broken.error}` : ""}` };

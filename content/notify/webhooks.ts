@@ -9,6 +9,7 @@ import type { HttpClient } from "../ports/adapter.js";
 import type { Clock } from "../ports/clock.js";
 import type { Log } from "../ports/log.js";
 import type { SecretBox } from "../secrets.js";
+import { groupCommit } from "../store/batch.js";
 import type { Db } from "../store/db.js";
 import type { WebhookRow } from "../store/workflow.schema.js";
 import { type EventSink, type OutgoingEvent, WebhookEventName } from "./events.js";
@@ -180,32 +181,39 @@ export function createWebhooks(db: Db, clock: Clock, box: SecretBox, http: HttpC
     return done;
   }
 
-  const sink: EventSink = {
-    async emit(e: OutgoingEvent): Promise<void> {
-      let q = db.selectFrom("webhooks").select(["id", "events"]);
-      q = e.agencyId === null ? q : q.where((eb) => eb.or([eb("agency_id", "is", null), eb("agency_id", "=", e.agencyId)]));
-      const hooks = (await q.execute()).filter((h) => (JSON.parse(h.events) as string[]).includes(e.event));
+  /** Queues events for the webhooks that subscribed to them: one read and one insert for all of them (a burst's events go together). */
+  async function emitMany(events: OutgoingEvent[]): Promise<void[]> {
+    const agencies = events.some((e) => e.agencyId === null) ? null : [...new Set(events.map((e) => e.agencyId as string))];
+    let q = db.selectFrom("webhooks").select(["id", "agency_id", "events"]);
+    if (agencies) q = q.where((eb) => eb.or([eb("agency_id", "is", null), eb("agency_id", "in", agencies)]));
+    const hooks = (await q.execute()).map((h) => ({ ...h, events: JSON.parse(h.events) as string[] }));
+    const rows = events.flatMap((e) => {
       const payload = JSON.stringify({ id: e.key, event: e.event, occurredAt: e.at.toISOString(), agencyId: e.agencyId, data: e.data });
-      for (const h of hooks) {
-        await db
-          .insertInto("webhook_events")
-          .values({
-            id: crypto.randomUUID(),
-            webhook_id: h.id,
-            event: e.event,
-            event_key: e.key,
-            payload,
-            status: "pending",
-            attempts: 0,
-            next_at: e.at,
-            created_at: e.at,
-            updated_at: e.at,
-          })
-          .onConflict((oc) => oc.columns(["webhook_id", "event_key"]).doNothing())
-          .execute();
-      }
-    },
-  };
+      return hooks
+        .filter((h) => h.events.includes(e.event) && (e.agencyId === null || h.agency_id === null || h.agency_id === e.agencyId))
+        .map((h) => ({
+          id: crypto.randomUUID(),
+          webhook_id: h.id,
+          event: e.event,
+          event_key: e.key,
+          payload,
+          status: "pending",
+          attempts: 0,
+          next_at: e.at,
+          created_at: e.at,
+          updated_at: e.at,
+        }));
+    });
+    if (rows.length)
+      await db
+        .insertInto("webhook_events")
+        .values(rows)
+        .onConflict((oc) => oc.columns(["webhook_id", "event_key"]).doNothing())
+        .execute();
+    return events.map(() => undefined);
+  }
+
+  const sink: EventSink = { emit: groupCommit(emitMany) };
 
   return {
     sink,

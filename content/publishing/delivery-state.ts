@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import type { Insertable, Updateable, UpdateQueryBuilder, UpdateResult } from "kysely";
+import { type Insertable, sql, type Updateable, type UpdateQueryBuilder, type UpdateResult } from "kysely";
 import type { Clock } from "../ports/clock.js";
 import type { Db } from "../store/db.js";
 import type { Database, DeliveryRow, DeliveryTable } from "../store/schema.js";
@@ -78,7 +78,8 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
   async function tell(rows: DeliveryRow[], t: Transition): Promise<void> {
     const observer = observe?.();
     if (!observer) return;
-    for (const row of rows) await observer(row, t).catch(() => undefined);
+    // Told together, so that what they write for a batch goes together too (content/store/batch.ts).
+    await Promise.all(rows.map((row) => observer(row, t).catch(() => undefined)));
   }
 
   /** Applies one transition; answers the updated row, or undefined when the delivery was not in an allowed state. */
@@ -123,6 +124,27 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
       .execute();
   }
 
+  /** Claims, in one statement, those of these deliveries that are due and still scheduled (a burst is claimed in batches); answers the rows claimed. */
+  async function claimMany(ids: string[], now: Date, dueBy: Date, lease: { owner: string; until: Date }): Promise<DeliveryRow[]> {
+    const { from, to } = TRANSITIONS.claim;
+    if (ids.length === 0) return [];
+    return db
+      .updateTable("deliveries")
+      .set((eb) => ({
+        status: to,
+        attempts: eb("attempts", "+", 1),
+        claimed_at: now,
+        lease_owner: lease.owner,
+        lease_until: lease.until,
+        updated_at: now,
+      }))
+      .where("id", "in", [...new Set(ids)])
+      .where("status", "in", [...from])
+      .where("run_at", "<=", dueBy)
+      .returningAll()
+      .execute();
+  }
+
   return {
     move,
 
@@ -144,26 +166,45 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
      * sets the status, the owner and the lease, so the claim and its lease cannot be seen apart.
      */
     async claim(id: string, now: Date, dueBy: Date, lease: { owner: string; until: Date }): Promise<DeliveryRow | undefined> {
-      const { from, to } = TRANSITIONS.claim;
-      return db
-        .updateTable("deliveries")
-        .set((eb) => ({
-          status: to,
-          attempts: eb("attempts", "+", 1),
-          claimed_at: now,
-          lease_owner: lease.owner,
-          lease_until: lease.until,
-          updated_at: now,
-        }))
-        .where("id", "=", id)
-        .where("status", "in", [...from])
-        .where("run_at", "<=", dueBy)
-        .returningAll()
-        .executeTakeFirst();
+      return (await claimMany([id], now, dueBy, lease))[0];
     },
+    claimMany,
 
     published: (id: string, result: { externalId: string; url: string | null }) =>
       move(id, "publish", { external_id: result.externalId, url: result.url, published_at: clock.now(), last_error: null }),
+
+    /**
+     * Records many providers' confirmations in one statement (each row its own external id and URL);
+     * answers, per input, the published row, or undefined when that delivery had left the allowed states.
+     */
+    async publishedMany(results: { id: string; externalId: string; url: string | null }[]): Promise<(DeliveryRow | undefined)[]> {
+      if (results.length === 0) return [];
+      const { from, to } = TRANSITIONS.publish;
+      const now = clock.now();
+      const byId = (value: (r: (typeof results)[number]) => string | null) =>
+        sql<string>`case ${sql.ref("id")} ${sql.join(
+          results.map((r) => sql`when ${r.id} then ${value(r)}`),
+          sql` `,
+        )} end`;
+      const rows = await db
+        .updateTable("deliveries")
+        .set({
+          status: to,
+          external_id: byId((r) => r.externalId),
+          url: byId((r) => r.url),
+          published_at: now,
+          last_error: null,
+          lease_until: null,
+          lease_owner: null,
+          updated_at: now,
+        })
+        .where("id", "in", [...new Set(results.map((r) => r.id))])
+        .where("status", "in", [...from])
+        .returningAll()
+        .execute();
+      await tell(rows, "publish");
+      return results.map((r) => rows.find((row) => row.id === r.id));
+    },
     failed: (id: string, error: string) => move(id, "fail", { last_error: error }),
     retryLater: (id: string, at: Date, error: string) => move(id, "retryLater", { run_at: at, last_error: error }),
     delay: (id: string, at: Date, error?: string) =>

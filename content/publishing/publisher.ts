@@ -6,10 +6,11 @@ import type { Clock } from "../ports/clock.js";
 import type { ChannelLimiter } from "../ports/limiter.js";
 import { forDelivery, type Log } from "../ports/log.js";
 import { type Metrics, noMetrics, type PublishOutcomeLabel } from "../ports/metrics.js";
+import { groupCommit } from "../store/batch.js";
 import type { Db } from "../store/db.js";
 import type { DeliveryRow } from "../store/schema.js";
 import type { DeliveryState } from "./delivery-state.js";
-import { type Built, type Loaded, loadDelivery, type RequestBuilder } from "./request.js";
+import { type Built, type Loaded, loadDeliveries, type RequestBuilder } from "./request.js";
 
 export interface PublishPolicy {
   missedAfterMs: number;
@@ -68,9 +69,9 @@ export interface PublisherDeps {
    * Whether the item may go out as it now is (its approved version unchanged); when not, its
    * deliveries were held meanwhile (content/items/approval.ts). Absent: always.
    */
-  approvedAsIs?(itemId: string): Promise<boolean>;
+  approvedAsIs?(itemId: string, loaded?: Loaded): Promise<boolean>;
   /** A delivery carried by a campaign (SMS, ZNS) is handed to it once claimed: answers false when it has none. */
-  handOff?(deliveryId: string): Promise<boolean>;
+  handOff?(deliveryId: string, channelKind: string): Promise<boolean>;
 }
 
 /**
@@ -82,6 +83,16 @@ export function createPublisher(deps: PublisherDeps) {
   const metrics = deps.metrics ?? noMetrics;
   const log = deps.log;
   const leaseUntil = () => new Date(clock.now().getTime() + policy.leaseMs);
+
+  // The reads and writes of the deliveries being published at the same time go together, a batch per
+  // statement (content/store/batch.ts): a due burst costs a few statements per batch, not per delivery.
+  const load = groupCommit((ids: string[]) => loadDeliveries(db, ids).then((found) => ids.map((id) => found.get(id))));
+  const claim = groupCommit(async (ids: string[]) => {
+    const now = clock.now();
+    const rows = await state.claimMany(ids, now, new Date(now.getTime() + EARLY_TOLERANCE_MS), { owner, until: leaseUntil() });
+    return ids.map((id) => rows.find((r) => r.id === id));
+  });
+  const published = groupCommit((results: { id: string; externalId: string; url: string | null }[]) => state.publishedMany(results));
 
   /** Renews the claim's lease until stopped, so that only a stopped worker's claims expire. */
   function heartbeat(id: string): () => void {
@@ -151,9 +162,9 @@ export function createPublisher(deps: PublisherDeps) {
     }
   }
 
-  async function claimAndPublish(d: DeliveryRow, built: Built, now: Date, log: Log, channelSettings?: string): Promise<PublishOutcome> {
+  async function claimAndPublish(d: DeliveryRow, built: Built, log: Log, channelSettings?: string): Promise<PublishOutcome> {
     const kind = built.channelKind;
-    const claimed = await state.claim(d.id, now, new Date(now.getTime() + EARLY_TOLERANCE_MS), { owner, until: leaseUntil() });
+    const claimed = await claim(d.id);
     if (!claimed) {
       metrics.publishAttempt({ kind, outcome: "taken" });
       return { next: "done", status: "taken" };
@@ -163,7 +174,7 @@ export function createPublisher(deps: PublisherDeps) {
     // claim's lease ends once it started, and the delivery stays publishing while its batches run.
     let campaign = false;
     try {
-      campaign = handOff ? await handOff(d.id) : false;
+      campaign = handOff ? await handOff(d.id, kind) : false;
     } catch (err) {
       stopHeartbeat();
       throw err;
@@ -198,7 +209,7 @@ export function createPublisher(deps: PublisherDeps) {
     const durationMs = performance.now() - sent;
     stopHeartbeat();
     // A success is recorded even if the reconciler meanwhile gave the delivery up as unconfirmed.
-    const recorded = await state.published(d.id, result);
+    const recorded = await published({ id: d.id, externalId: result.externalId, url: result.url });
     metrics.publishAttempt({ kind, outcome: "published", durationMs, latenessMs: clock.now().getTime() - d.scheduled_at.getTime() });
     // Compliance counts it from now on; should this fail, the clock's backfill records it before closing the week.
     const facts: PublishedFacts | undefined =
@@ -216,9 +227,10 @@ export function createPublisher(deps: PublisherDeps) {
     async run(id: string): Promise<PublishOutcome> {
       // Every line logged while publishing this delivery carries its id.
       const log = forDelivery(deps.log, id);
-      // One statement reads the delivery with its item, agency and channel; a delivery whose item or
-      // channel is gone is read alone, and its preparation fails as before.
-      const joined = await loadDelivery(db, id);
+      // One read of the delivery with its item, agency, channel, tasks and media (batched with the
+      // deliveries due with it); a delivery whose item or channel is gone is read alone, and its
+      // preparation fails as before.
+      const joined = await load(id);
       const d = joined?.delivery ?? (await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst());
       if (d?.status !== "scheduled") return { next: "done", status: d?.status ?? "gone" };
       const now = clock.now();
@@ -230,7 +242,7 @@ export function createPublisher(deps: PublisherDeps) {
         return { next: "done", status: "missed" };
       }
       // The approved version is frozen: a change that escaped the edit route holds the delivery instead of publishing it.
-      if (approvedAsIs && !(await approvedAsIs(d.item_id))) return { next: "done", status: "held" };
+      if (approvedAsIs && !(await approvedAsIs(d.item_id, joined?.loaded))) return { next: "done", status: "held" };
       const built = await prepare(d, joined?.loaded, log);
       if (typeof built === "string") {
         await state.failed(d.id, built);
@@ -253,7 +265,7 @@ export function createPublisher(deps: PublisherDeps) {
         return { next: "later", at: lease.retryAt };
       }
       try {
-        return await claimAndPublish(d, built, now, log, joined?.loaded.channel.settings);
+        return await claimAndPublish(d, built, log, joined?.loaded.channel.settings);
       } finally {
         await lease.release();
       }

@@ -1,4 +1,5 @@
-import { type ItemMediaState, itemMediaState } from "../media/attachments.js";
+import type { ItemContent } from "../items/content.js";
+import { type ItemMediaState, itemMediaState, mediaOfItems, mediaState } from "../media/attachments.js";
 import type { Channel, ChannelKind, ItemKind, ItemVariants } from "../model.js";
 import type { AdapterRegistry, BuiltAdapter, OAuthApp, PublishRequest, RenderedText } from "../ports/adapter.js";
 import type { BroadcastHandover } from "../ports/broadcast.js";
@@ -28,14 +29,20 @@ export interface Loaded {
   /** The item's task codes, sorted, and its media's state, when read in bulk (scheduling many items). */
   tasks?: string[];
   media?: ItemMediaState;
+  /** The item's media ids in order and its read-aloud text, when read with the delivery: with the rest, what its approval hashes. */
+  mediaIds?: string[];
+  readAloud?: string | null;
 }
 
 /**
- * A delivery with its item, agency and channel, in one statement (the publisher's first read: four
- * round trips were one each). Undefined when the delivery, or what it points at, is gone.
+ * Deliveries with their item, agency and channel, and their items' tasks, media and read-aloud text:
+ * four statements for a whole batch (the publisher loads the deliveries due together at once). A
+ * delivery whose row, or what it points at, is gone is absent from the answer.
  */
-export async function loadDelivery(db: Db, id: string): Promise<{ delivery: DeliveryRow; loaded: Loaded } | undefined> {
-  const r = await db
+export async function loadDeliveries(db: Db, ids: string[]): Promise<Map<string, { delivery: DeliveryRow; loaded: Loaded }>> {
+  const out = new Map<string, { delivery: DeliveryRow; loaded: Loaded }>();
+  if (ids.length === 0) return out;
+  const rows = await db
     .selectFrom("deliveries")
     .innerJoin("items", "items.id", "deliveries.item_id")
     .innerJoin("agencies", "agencies.id", "items.agency_id")
@@ -65,68 +72,96 @@ export async function loadDelivery(db: Db, id: string): Promise<{ delivery: Deli
       "channels.created_at as c_created_at",
       "channels.updated_at as c_updated_at",
     ])
-    .where("deliveries.id", "=", id)
-    .executeTakeFirst();
-  if (!r) return undefined;
-  const {
-    i_agency_id,
-    i_kind,
-    i_title,
-    i_body,
-    i_status,
-    i_variants,
-    i_created_by,
-    i_created_at,
-    i_updated_at,
-    i_approved_hash,
-    i_archived_from,
-    a_name,
-    ...rest
-  } = r;
-  const {
-    c_agency_id,
-    c_kind,
-    c_name,
-    c_settings,
-    c_secret,
-    c_token_expires_at,
-    c_reconnect_reason,
-    c_reconnect_flagged_at,
-    c_created_at,
-    c_updated_at,
-    ...delivery
-  } = rest;
+    .where("deliveries.id", "in", [...new Set(ids)])
+    .execute();
+  if (rows.length === 0) return out;
+  const itemIds = [...new Set(rows.map((r) => r.item_id))];
+  const [tasks, media, readAloud] = await Promise.all([
+    db.selectFrom("item_tasks").select(["item_id", "task_code"]).where("item_id", "in", itemIds).orderBy("task_code").execute(),
+    mediaOfItems(db, itemIds),
+    db.selectFrom("broadcast_items").select(["item_id", "read_aloud"]).where("item_id", "in", itemIds).execute(),
+  ]);
+  for (const r of rows) {
+    const {
+      i_agency_id,
+      i_kind,
+      i_title,
+      i_body,
+      i_status,
+      i_variants,
+      i_created_by,
+      i_created_at,
+      i_updated_at,
+      i_approved_hash,
+      i_archived_from,
+      a_name,
+      c_agency_id,
+      c_kind,
+      c_name,
+      c_settings,
+      c_secret,
+      c_token_expires_at,
+      c_reconnect_reason,
+      c_reconnect_flagged_at,
+      c_created_at,
+      c_updated_at,
+      ...delivery
+    } = r;
+    const itemMedia = media.get(delivery.item_id) ?? [];
+    out.set(delivery.id, {
+      delivery,
+      loaded: {
+        item: {
+          id: delivery.item_id,
+          agency_id: i_agency_id,
+          kind: i_kind,
+          title: i_title,
+          body: i_body,
+          status: i_status,
+          variants: i_variants,
+          created_by: i_created_by,
+          created_at: i_created_at,
+          updated_at: i_updated_at,
+          approved_hash: i_approved_hash,
+          archived_from: i_archived_from,
+        },
+        agency: { id: i_agency_id, name: a_name },
+        channel: {
+          id: delivery.channel_id,
+          agency_id: c_agency_id,
+          kind: c_kind,
+          name: c_name,
+          settings: c_settings,
+          secret: c_secret,
+          token_expires_at: c_token_expires_at,
+          reconnect_reason: c_reconnect_reason,
+          reconnect_flagged_at: c_reconnect_flagged_at,
+          created_at: c_created_at,
+          updated_at: c_updated_at,
+        },
+        tasks: tasks.filter((t) => t.item_id === delivery.item_id).map((t) => t.task_code),
+        media: mediaState(itemMedia),
+        mediaIds: itemMedia.map((m) => m.id),
+        readAloud: readAloud.find((b) => b.item_id === delivery.item_id)?.read_aloud ?? null,
+      },
+    });
+  }
+  return out;
+}
+
+/** The item and its content as its approval hashes them, when the delivery was read with them (`loadDeliveries`). */
+export function loadedContent(loaded: Loaded): { item: ItemRow; content: ItemContent } | undefined {
+  if (!loaded.tasks || !loaded.mediaIds || loaded.readAloud === undefined) return undefined;
+  const { title, body, variants } = loaded.item;
   return {
-    delivery,
-    loaded: {
-      item: {
-        id: delivery.item_id,
-        agency_id: i_agency_id,
-        kind: i_kind,
-        title: i_title,
-        body: i_body,
-        status: i_status,
-        variants: i_variants,
-        created_by: i_created_by,
-        created_at: i_created_at,
-        updated_at: i_updated_at,
-        approved_hash: i_approved_hash,
-        archived_from: i_archived_from,
-      },
-      agency: { id: i_agency_id, name: a_name },
-      channel: {
-        id: delivery.channel_id,
-        agency_id: c_agency_id,
-        kind: c_kind,
-        name: c_name,
-        settings: c_settings,
-        secret: c_secret,
-        token_expires_at: c_token_expires_at,
-        reconnect_reason: c_reconnect_reason,
-        reconnect_flagged_at: c_reconnect_flagged_at,
-        created_at: c_created_at,
-        updated_at: c_updated_at,
-      },
+    item: loaded.item,
+    content: {
+      title,
+      body,
+      tasks: loaded.tasks,
+      variants: JSON.parse(variants) as ItemVariants,
+      mediaIds: loaded.mediaIds,
+      readAloud: loaded.readAloud,
     },
   };
 }
