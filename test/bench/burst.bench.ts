@@ -6,15 +6,33 @@
 import { AGENCY, newsItem, webhookChannel } from "../helpers/fixtures.js";
 import { startHub } from "../helpers/hub.js";
 import { WebhookStub } from "../stubs/webhook.stub.js";
-import { bulkSchedule, createItems, lateness, load, percentile, printTable, sleep, waitPublished, writeResults } from "./lib.js";
+import {
+  bulkSchedule,
+  createItems,
+  lateness,
+  load,
+  percentile,
+  printTable,
+  sleep,
+  startWorkers,
+  stopWorkers,
+  waitPublished,
+  writeResults,
+} from "./lib.js";
 
 const N = Number(process.env.N ?? 10_000);
 const CONCURRENCY = process.env.CONCURRENCY ?? "50";
 const DB = (process.env.DB ?? "sqlite") as "sqlite" | "postgres";
 const SINGLES = Number(process.env.SINGLES ?? 30);
+/** Worker processes beside the hub (the Procfile's `worker`); 0: the hub publishes alone, as `npm start`. */
+const WORKERS = Number(process.env.WORKERS ?? 0);
 
 const stub = await new WebhookStub("bench-secret-0123").start();
-const hub = await startHub(DB, { allow: [stub.url], env: { PUBLISH_CONCURRENCY: CONCURRENCY, RECONCILE_CRON: "* * * * *" } });
+const hub = await startHub(DB, {
+  allow: [stub.url],
+  env: { PUBLISH_CONCURRENCY: CONCURRENCY, PUBLISH_TIMEOUT: "30s", RECONCILE_CRON: "* * * * *" },
+});
+const workers = await startWorkers(hub, WORKERS);
 const db = hub.running.runtime.database.db;
 const loadBefore = load();
 try {
@@ -74,6 +92,7 @@ try {
   ]);
   console.log(`results: ${writeResults(`burst-${DB}`, { N, concurrency: CONCURRENCY, scheduleRate, burst, single, load: loadBefore })}`);
 } finally {
+  await stopWorkers(workers);
   await hub.stop();
   await stub.stop();
 }

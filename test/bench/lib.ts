@@ -1,5 +1,6 @@
 // What the publish, burst, schedule and API benchmarks share: a table printer, results files, the
 // raw BullMQ baseline, waiting for publications and reading their lateness.
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +15,7 @@ import { dropQueue, REDIS_URL, type TestHub } from "../helpers/hub.js";
 import type { WebhookStub } from "../stubs/webhook.stub.js";
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(dir, "../..");
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -118,18 +120,22 @@ export async function rawBullmq(
   }
 }
 
-/** Waits until `n` deliveries are published (polling the database); answers when the last was. */
-export async function waitPublished(db: Db, n: number, timeoutMs = 300_000): Promise<void> {
+/**
+ * Waits until `n` deliveries are published, polling the database every 200 ms (the hub shares this
+ * process: a tighter poll would take its CPU; when they were published is read from `published_at`);
+ * answers how many polls it made.
+ */
+export async function waitPublished(db: Db, n: number, timeoutMs = 300_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let polls = 1; ; polls++) {
     const row = await db
       .selectFrom("deliveries")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("status", "=", "published")
       .executeTakeFirstOrThrow();
-    if (Number(row.n) >= n) return;
+    if (Number(row.n) >= n) return polls;
     if (Date.now() > deadline) throw new Error(`only ${row.n} of ${n} published after ${timeoutMs} ms`);
-    await sleep(20);
+    await sleep(200);
   }
 }
 
@@ -168,4 +174,42 @@ export async function bulkSchedule(hub: TestHub, items: string[], channelId: str
     if (res.status !== 201) throw new Error(`schedule: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
   }
   return items.length / ((performance.now() - t0) / 1000);
+}
+
+/** Worker processes as the Procfile starts them, on the hub's database, Redis prefix and data directory. */
+export async function startWorkers(hub: TestHub, count: number): Promise<ChildProcess[]> {
+  if (count === 0) return [];
+  const children = Array.from({ length: count }, () =>
+    spawn(process.execPath, ["--import", "tsx", "start/worker.main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...hub.env, PORT: "0", LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? "info" },
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+  );
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          let out = "";
+          const read = (d: Buffer) => {
+            out = (out + d.toString()).slice(-4_000);
+            if (!out.includes("media binaries")) return;
+            // Ready: its log lines are read and dropped from now on (keeping them cost the bench's CPU).
+            c.stdout?.off("data", read);
+            c.stdout?.resume();
+            resolve();
+          };
+          c.stdout?.on("data", read);
+          c.once("exit", (code) => reject(new Error(`worker exited ${code}: ${out.slice(-500)}`)));
+        }),
+    ),
+  );
+  await sleep(1_500); // the BullMQ workers start right after the runtime
+  return children;
+}
+
+/** Stops worker processes (SIGTERM, as a deployment would) and waits until they have exited. */
+export async function stopWorkers(children: ChildProcess[]): Promise<void> {
+  for (const c of children) c.kill("SIGTERM");
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
 }
