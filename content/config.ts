@@ -201,7 +201,7 @@ export const EnvSchema = z.object({
   PUBLISH_TIMEOUT: Duration.default(30_000),
   PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   PUBLISH_BACKOFF: Duration.default(30_000),
-  PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  PUBLISH_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
   RECONCILE_CRON: z.string().default("* * * * *"),
   RECONCILE_HORIZON: Duration.default(24 * 3_600_000),
   CLAIM_LEASE: Duration.pipe(z.number().min(1_000, "at least 1s")).default(20_000),

@@ -180,11 +180,16 @@ export async function bulkSchedule(hub: TestHub, items: string[], channelId: str
 export async function startWorkers(hub: TestHub, count: number): Promise<ChildProcess[]> {
   if (count === 0) return [];
   const children = Array.from({ length: count }, () =>
-    spawn(process.execPath, ["--import", "tsx", "start/worker.main.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, ...hub.env, PORT: "0", LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? "info" },
-      stdio: ["ignore", "pipe", "inherit"],
-    }),
+    // WORKER_NODE_ARGS: Node options for the workers (e.g. `--max-old-space-size=…`), as a Procfile line would give them.
+    spawn(
+      process.execPath,
+      [...(process.env.WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", "tsx", "start/worker.main.ts"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...hub.env, PORT: "0", LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? "info" },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    ),
   );
   await Promise.all(
     children.map(
