@@ -46,7 +46,15 @@ describe.each(DB_KINDS)("a burst of due deliveries (%s)", (kind) => {
     expect(rows.filter((r) => r.external_id !== posts.get(r.id))).toEqual([]);
     expect(new Set(rows.map((r) => r.url)).size).toBe(N);
 
-    const publications = await db.selectFrom("publications").select(["delivery_id"]).execute();
+    // The ledger records a publication right after its delivery is recorded published (its own batch).
+    const publications = await eventually(
+      async () => {
+        const rows = await db.selectFrom("publications").select(["delivery_id"]).execute();
+        return rows.length >= N ? rows : undefined;
+      },
+      30_000,
+      () => `${N} publications in the ledger`,
+    );
     expect(publications.map((p) => p.delivery_id).sort()).toEqual([...ids].sort());
     const tallies = await db.selectFrom("publication_tasks").select("publication_id").where("task_code", "=", "1.3").execute();
     expect(tallies).toHaveLength(N);
