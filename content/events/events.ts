@@ -3,7 +3,6 @@
 // targets (every commune at least one item on its loudspeaker…), the items agencies publish for it,
 // and the progress per agency counted from the publications (Loa's and self-reported).
 import crypto from "node:crypto";
-import ExcelJS from "exceljs";
 import type { Selectable } from "kysely";
 import { z } from "zod";
 import { assertCanWrite, readScope, visible } from "../access.js";
@@ -254,7 +253,8 @@ export function createEvents(db: Db, clock: Clock) {
     /** The report as a spreadsheet: one row per agency, a column per target. */
     async progressXlsx(actor: Actor, id: string): Promise<{ name: string; data: Buffer }> {
       const r = await progress(actor, id);
-      const wb = new ExcelJS.Workbook();
+      // Loaded when a workbook is made: exceljs is ~28 MB of every process otherwise.
+      const wb = new (await import("exceljs")).default.Workbook();
       wb.creator = "Loa";
       const ws = wb.addWorksheet("Tien do");
       ws.addRow([r.event.name, `${r.event.startsOn} – ${r.event.endsOn}`]);

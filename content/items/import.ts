@@ -2,7 +2,7 @@
 // fields, its tasks, its channels, its time, and the channels' own checks), and nothing is kept when
 // one row is wrong; each error names the sheet's row (1 is the header) and column.
 import { Readable } from "node:stream";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { z } from "zod";
 import { assertCanWrite } from "../access.js";
 import { audit } from "../audit.js";
@@ -48,7 +48,8 @@ export interface ImportError {
 
 /** The sheet as text cells; an XLSX date cell is a local wall time (Excel has no time zone). */
 async function readSheet(data: Buffer, format: "csv" | "xlsx"): Promise<string[][]> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded when a workbook is made: exceljs is ~28 MB of every process otherwise.
+  const wb = new (await import("exceljs")).default.Workbook();
   let ws: ExcelJS.Worksheet | undefined;
   try {
     if (format === "csv") {

@@ -2,7 +2,6 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { AiredRequest } from "../../content/broadcast/aired.js";
 import { etagOf, PRINT_CSP, scriptHtml, scriptRss, scriptText } from "../../content/broadcast/formats.js";
-import { scriptDocx } from "../../content/broadcast/formats-docx.js";
 import { weekUrls } from "../../content/broadcast/handover.js";
 import { BroadcastChange, BroadcastQuery } from "../../content/broadcast/items.js";
 import { stationProfile } from "../../content/broadcast/scripts.js";
@@ -110,7 +109,7 @@ export function broadcastRoutes(s: Services, publicUrl: string): Route[] {
             return;
           case "docx":
             res.setHeader("content-disposition", `attachment; filename="kich-ban-${week}.docx"`);
-            res.send(await scriptDocx(script));
+            res.send(await (await import("../../content/broadcast/formats-docx.js")).scriptDocx(script));
             return;
           case "rss": {
             const audio = new Map<string, { bytes: number; durationMs: number }>();

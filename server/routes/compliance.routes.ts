@@ -3,7 +3,7 @@ import { NewExemption } from "../../content/compliance/exemptions.js";
 import { ComplianceQuery } from "../../content/compliance/matrix.js";
 import { NewObligation, ObligationPatch } from "../../content/compliance/obligations.js";
 import { NotificationFilter } from "../../content/compliance/reminders.js";
-import { AnnualQuery, annualDocx, annualXlsx } from "../../content/compliance/reports/annual.js";
+import { AnnualQuery, annualXlsx } from "../../content/compliance/reports/annual.js";
 import { matrixCsv, matrixXlsx } from "../../content/compliance/reports/matrix-files.js";
 import type { Services } from "../../content/services.js";
 import { type Route, route } from "../route.js";
@@ -117,7 +117,7 @@ export function complianceRoutes(s: Services): Route[] {
           res
             .type(DOCX)
             .attachment(`bao-cao-nam-${query.year}.docx`)
-            .send(await annualDocx(report));
+            .send(await (await import("../../content/compliance/reports/annual-docx.js")).annualDocx(report));
       },
     }),
   ];

@@ -1,5 +1,4 @@
 import { etagOf, PRINT_CSP, programmesHtml } from "../../content/broadcast/formats.js";
-import { programmesDocx } from "../../content/broadcast/formats-docx.js";
 import { ProgrammeWeekQuery, Rundown } from "../../content/broadcast/programmes.js";
 import type { Services } from "../../content/services.js";
 import { type Route, route } from "../route.js";
@@ -32,7 +31,7 @@ export function programmeRoutes(s: Services): Route[] {
         }
         if (format === "docx") {
           res.setHeader("content-disposition", `attachment; filename="chuong-trinh-${week}.docx"`);
-          res.send(await programmesDocx(w));
+          res.send(await (await import("../../content/broadcast/formats-docx.js")).programmesDocx(w));
           return;
         }
         res.json(w);

@@ -1,4 +1,3 @@
-import ExcelJS from "exceljs";
 import type { Matrix, MatrixCell } from "../matrix.js";
 
 /** A cell as text: `met 2`, `met 2 (1 self-reported)`, `missed 0 [now met 1]`, `exempt (Tết)`. */
@@ -50,7 +49,8 @@ export function matrixCsv(m: Matrix): string {
 const FILL: Record<string, string> = { met: "FFC6EFCE", missed: "FFFFC7CE", at_risk: "FFFFEB9C", exempt: "FFD9D9D9", upcoming: "FFFFFFFF" };
 
 export async function matrixXlsx(m: Matrix): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded when a workbook is made: exceljs is ~28 MB of every process otherwise.
+  const wb = new (await import("exceljs")).default.Workbook();
   wb.creator = "Loa";
   const ws = wb.addWorksheet(`Nhiem vu ${m.task}`);
   const table = matrixTable(m);
