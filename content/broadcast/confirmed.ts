@@ -1,4 +1,4 @@
-import { insertPublication } from "../compliance/ledger.js";
+import { insertPublication, NO_EVIDENCE } from "../compliance/ledger.js";
 import type { Db } from "../store/db.js";
 import type { PublicationSource } from "./counting.js";
 
@@ -32,11 +32,7 @@ export async function recordConfirmed(
       published_at: p.publishedAt,
       url: null,
       self_reported: 0,
-      note: null,
-      evidence_name: null,
-      evidence_type: null,
-      evidence_sha256: null,
-      evidence_bytes: null,
+      ...NO_EVIDENCE,
       recorded_by: p.recordedBy,
       created_at: p.now,
       source: p.source,

@@ -162,6 +162,15 @@ export async function deletePublication(tx: Db, id: string, itemId: string): Pro
   if (weeks.length) await tx.insertInto("publication_weeks").values(weeks).execute();
 }
 
+/** A publication with no note and no evidence file: Loa's own, a station's airing, a board's showing. */
+export const NO_EVIDENCE = {
+  note: null,
+  evidence_name: null,
+  evidence_type: null,
+  evidence_sha256: null,
+  evidence_bytes: null,
+} as const;
+
 /** The id of the publication that stands for a delivery Loa published. */
 export const deliveryPublicationId = (deliveryId: string) => `pub-${deliveryId}`;
 
@@ -240,11 +249,7 @@ async function publicationEntry(db: Db, deliveryId: string, now: Date, known?: K
     published_at: d.published_at,
     url: d.url,
     self_reported: 0,
-    note: null,
-    evidence_name: null,
-    evidence_type: null,
-    evidence_sha256: null,
-    evidence_bytes: null,
+    ...NO_EVIDENCE,
     recorded_by: "system",
     created_at: now,
     source: null,

@@ -5,7 +5,7 @@
 // KEEP=1 keeps the database for EXPLAIN)
 import SQLite from "better-sqlite3";
 import pg from "pg";
-import { deliveryPublicationId, tallyRows, weekRows } from "../../content/compliance/ledger.js";
+import { deliveryPublicationId, NO_EVIDENCE, tallyRows, weekRows } from "../../content/compliance/ledger.js";
 import { createComplianceService } from "../../content/compliance/matrix.js";
 import { obligationByTask } from "../../content/compliance/obligations.js";
 import { seedPlan } from "../../content/compliance/plan-seed.js";
@@ -131,11 +131,7 @@ function* history(agencies: { id: string; kind: string }[]): Generator<Batch> {
         delivery_id: id,
         published_at: publishedAt.toISOString(),
         url: `https://example.vn/${id}`,
-        note: null,
-        evidence_name: null,
-        evidence_type: null,
-        evidence_sha256: null,
-        evidence_bytes: null,
+        ...NO_EVIDENCE,
         recorded_by: "system",
         created_at: publishedAt.toISOString(),
       });
