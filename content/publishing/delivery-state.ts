@@ -145,6 +145,39 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
       .execute();
   }
 
+  /**
+   * Records many providers' confirmations in one statement (each row its own external id and URL);
+   * answers, per input, the published row, or undefined when that delivery had left the allowed states.
+   */
+  async function publishedMany(results: { id: string; externalId: string; url: string | null }[]): Promise<(DeliveryRow | undefined)[]> {
+    if (results.length === 0) return [];
+    const { from, to } = TRANSITIONS.publish;
+    const now = clock.now();
+    const byId = (value: (r: (typeof results)[number]) => string | null) =>
+      sql<string>`case ${sql.ref("id")} ${sql.join(
+        results.map((r) => sql`when ${r.id} then ${value(r)}`),
+        sql` `,
+      )} end`;
+    const rows = await db
+      .updateTable("deliveries")
+      .set({
+        status: to,
+        external_id: byId((r) => r.externalId),
+        url: byId((r) => r.url),
+        published_at: now,
+        last_error: null,
+        lease_until: null,
+        lease_owner: null,
+        updated_at: now,
+      })
+      .where("id", "in", [...new Set(results.map((r) => r.id))])
+      .where("status", "in", [...from])
+      .returningAll()
+      .execute();
+    await tell(rows, "publish");
+    return results.map((r) => rows.find((row) => row.id === r.id));
+  }
+
   return {
     move,
 
@@ -170,41 +203,10 @@ export function createDeliveryState(db: Db, clock: Clock, observe?: () => Delive
     },
     claimMany,
 
-    published: (id: string, result: { externalId: string; url: string | null }) =>
-      move(id, "publish", { external_id: result.externalId, url: result.url, published_at: clock.now(), last_error: null }),
+    published: async (id: string, result: { externalId: string; url: string | null }) =>
+      (await publishedMany([{ id, externalId: result.externalId, url: result.url }]))[0],
 
-    /**
-     * Records many providers' confirmations in one statement (each row its own external id and URL);
-     * answers, per input, the published row, or undefined when that delivery had left the allowed states.
-     */
-    async publishedMany(results: { id: string; externalId: string; url: string | null }[]): Promise<(DeliveryRow | undefined)[]> {
-      if (results.length === 0) return [];
-      const { from, to } = TRANSITIONS.publish;
-      const now = clock.now();
-      const byId = (value: (r: (typeof results)[number]) => string | null) =>
-        sql<string>`case ${sql.ref("id")} ${sql.join(
-          results.map((r) => sql`when ${r.id} then ${value(r)}`),
-          sql` `,
-        )} end`;
-      const rows = await db
-        .updateTable("deliveries")
-        .set({
-          status: to,
-          external_id: byId((r) => r.externalId),
-          url: byId((r) => r.url),
-          published_at: now,
-          last_error: null,
-          lease_until: null,
-          lease_owner: null,
-          updated_at: now,
-        })
-        .where("id", "in", [...new Set(results.map((r) => r.id))])
-        .where("status", "in", [...from])
-        .returningAll()
-        .execute();
-      await tell(rows, "publish");
-      return results.map((r) => rows.find((row) => row.id === r.id));
-    },
+    publishedMany,
     failed: (id: string, error: string) => move(id, "fail", { last_error: error }),
     retryLater: (id: string, at: Date, error: string) => move(id, "retryLater", { run_at: at, last_error: error }),
     delay: (id: string, at: Date, error?: string) =>
