@@ -192,14 +192,10 @@ export interface KnownPublished {
 }
 
 /**
- * Records a delivery Loa published as a counted publication (the publisher calls this once the
- * provider confirmed). Idempotent; a delivery that is not `published` is ignored.
+ * Records published deliveries as counted publications, in one transaction (the publisher's batch of
+ * confirmations, the clock's backfill); idempotent, and a delivery that is not `published` is ignored.
+ * Answers, per input, whether it was new.
  */
-export async function recordDeliveryPublication(db: Db, deliveryId: string, now: Date, known?: KnownPublished): Promise<boolean> {
-  return (await recordDeliveryPublications(db, [{ deliveryId, now, ...(known ? { known } : {}) }]))[0] ?? false;
-}
-
-/** Records many published deliveries in one transaction (a burst's publications go together); answers, per input, whether it was new. */
 export async function recordDeliveryPublications(
   db: Db,
   list: { deliveryId: string; now: Date; known?: KnownPublished }[],
@@ -274,6 +270,10 @@ export async function backfillPublications(db: Db, now: Date): Promise<number> {
     .limit(10_000)
     .execute();
   let recorded = 0;
-  for (const { id } of missing) if (await recordDeliveryPublication(db, id, now)) recorded++;
+  // A few hundred a transaction: a publication's columns times the rows stay within SQLite's parameter limit.
+  for (let i = 0; i < missing.length; i += 200) {
+    const batch = missing.slice(i, i + 200).map(({ id }) => ({ deliveryId: id, now }));
+    recorded += (await recordDeliveryPublications(db, batch)).filter(Boolean).length;
+  }
   return recorded;
 }
